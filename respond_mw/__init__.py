@@ -1,0 +1,32 @@
+"""respond_mw: plain functions return whatever is natural, any WSGI stack responds.
+
+See :mod:`respond_mw.coerce` for the rules.
+"""
+
+from __future__ import annotations
+
+from .coerce import coerce as coerce
+from .coerce import make_response as make_response
+from .coerce import remove_response_adapter as remove_response_adapter
+from .coerce import response_adapter as response_adapter
+from .context import current_request as current_request
+from .helpers import abort as abort
+from .helpers import redirect as redirect
+from .jsoncodec import jsonify as jsonify
+from .views import View as View
+from .views import view as view
+
+__all__ = [
+    "View",
+    "abort",
+    "coerce",
+    "current_request",
+    "jsonify",
+    "make_response",
+    "redirect",
+    "remove_response_adapter",
+    "response_adapter",
+    "view",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,630 @@
+"""The coercion rules: what a view's return value becomes.
+
+One function, :func:`coerce`, decides what a return value means. In order:
+
+=====================================  ==============================================
+return value                           response
+=====================================  ==============================================
+a :class:`webob.Response` (any         used as it is
+subclass: Pyramid responses,
+``webob.exc`` HTTP exceptions)
+``str``                                ``200 OK``, ``text/html; charset=UTF-8``,
+                                       UTF-8 encoded body
+``bytes``, ``bytearray``,              ``200 OK``, ``text/html; charset=UTF-8``,
+``memoryview``                         the raw bytes
+an iterator or generator of            streamed: nothing is read before the server
+``str``/``bytes``                      iterates, ``str`` chunks are UTF-8 encoded, no
+                                       ``Content-Length``, ``close()`` closes the
+                                       generator
+``dict`` or ``list``                   ``application/json``, encoded eagerly
+``(body, status)``,                    ``body`` coerced by these rules, then the
+``(body, headers)``,                   status replaces its status and the headers
+``(body, status, headers)``            are merged into its headers (see below)
+a type registered with                 the adapter's result, coerced by these rules
+:func:`response_adapter`
+any other callable                     run as a WSGI application against the current
+                                       request; a streaming body stays streaming
+=====================================  ==============================================
+
+Anything else -- ``None``, numbers, booleans, sets, tuple subclasses such as
+namedtuples, tuples of the wrong length, ``(None, 404)`` -- is a :class:`TypeError`
+whose message names the view, the type it returned and what it could have returned.
+
+**Statuses** may be an ``int`` or :class:`http.HTTPStatus` (100-599), or a string
+``"404"`` or ``"404 Custom Reason"``. ``None`` keeps the body's status. Anything else
+(bool, float, bytes, out of range, control characters, non latin-1 reason) is a
+:class:`ValueError`.
+
+**Headers** may be a ``dict`` or any mapping (a value may be a list or tuple to give
+the name several values), a list or tuple of ``(name, value)`` pairs, or WebOb
+headers. For each name given, its values replace the body's values of that name (so
+``Content-Type`` can be changed), except ``Set-Cookie``, whose values are always
+added; a name given several times keeps all its values. Values that are not ``str``
+are converted with ``str()``. Names must be HTTP tokens (not ``Status``, not ending
+in ``-`` or ``_``, as PEP 3333 requires) and values latin-1 text without control
+characters, else :class:`ValueError`. Hop-by-hop headers (``Connection``,
+``Transfer-Encoding``, ``Keep-Alive``, ...) belong to the server and are refused. A
+``Content-Length`` that disagrees with a buffered body is refused.
+
+With a final status of 1xx, 204 or 304 the body is dropped (a streaming body is
+closed) together with ``Content-Type`` and ``Content-Length``: such responses have no
+content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import Context, copy_context
+from logging import getLogger
+from typing import Any
+
+from webob import Response
+from webob.util import status_generic_reasons, status_reasons
+
+from .context import RequestState, current_state
+from .jsoncodec import dumps
+from .wsgi import call_application
+
+__all__ = [
+    "DEFAULT_STATE",
+    "HTML",
+    "JSON",
+    "StreamingBody",
+    "coerce",
+    "make_response",
+    "merge_headers",
+    "new_response",
+    "normalize_headers",
+    "parse_status",
+    "response_adapter",
+]
+
+log = getLogger("respond_mw")
+
+HTML = "text/html; charset=UTF-8"
+JSON = "application/json"
+
+#: Used when coercing outside of a request (``make_response`` in a script or test).
+DEFAULT_STATE = RequestState(None, "<no view>", HTML)
+
+_new_object = object.__new__
+
+
+def new_response(status: str, headerlist: list[tuple[str, str]], app_iter: Any) -> Response:
+    """Build a :class:`webob.Response` from already valid parts, cheaply.
+
+    Equivalent to ``Response(status=..., headerlist=..., app_iter=...)`` without the
+    constructor's defaults and parsing; used on the hot path.
+    """
+    resp: Response = _new_object(Response)
+    resp._status = status
+    resp._headers = None
+    resp._headerlist = headerlist
+    resp._app_iter = app_iter
+    resp.conditional_response = False
+    return resp
+
+
+# --------------------------------------------------------------------------- status
+
+
+def _reason(code: int) -> str:
+    reason: str = status_reasons.get(code) or status_generic_reasons[code // 100]
+    return reason
+
+
+_STATUS_LINES: dict[int, str] = {code: f"{code} {_reason(code)}" for code in range(100, 600)}
+_STATUS_RE = re.compile(r"([0-9]{3})(?: (.*))?", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_STATUS_HELP = (
+    'an int or http.HTTPStatus from 100 to 599, or a str such as "404" or "404 Not Found"'
+)
+
+
+def parse_status(value: object) -> str:
+    """Return the status line (``"404 Not Found"``) for a status given by a view.
+
+    :raises ValueError: for anything but an int/HTTPStatus/str status from 100 to 599
+        with a latin-1 reason phrase free of control characters.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        line = _STATUS_LINES.get(int(value))
+        if line is None:
+            raise ValueError(f"status {value!r} is out of range: it must be {_STATUS_HELP}")
+        return line
+    if isinstance(value, str):
+        match = _STATUS_RE.fullmatch(value)
+        if match is None:
+            raise ValueError(f"status {value!r} is malformed: it must be {_STATUS_HELP}")
+        code = int(match[1])
+        if not 100 <= code <= 599:
+            raise ValueError(f"status {value!r} is out of range: it must be {_STATUS_HELP}")
+        reason = match[2]
+        if reason is None or not reason.strip():
+            return _STATUS_LINES[code]
+        if _CONTROL.search(reason) or not _is_latin1(reason):
+            raise ValueError(
+                f"status {value!r} has a reason phrase with control or non latin-1 "
+                "characters, which would corrupt the response"
+            )
+        return f"{code} {reason.strip()}"
+    raise ValueError(
+        f"status {value!r} ({type(value).__name__}) is not a valid status: "
+        f"it must be {_STATUS_HELP}"
+    )
+
+
+# -------------------------------------------------------------------------- headers
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+
+
+def _is_latin1(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _header_name(name: object) -> str:
+    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
+        raise ValueError(
+            f"header name {name!r} is not valid: it must be a str made of letters, digits "
+            "and !#$%&'*+-.^_`|~ (no spaces, colons or control characters)"
+        )
+    lower = name.lower()
+    if lower in HOP_BY_HOP:
+        raise ValueError(
+            f"header {name!r} is hop-by-hop: the server manages it, a WSGI application "
+            "must not set it (PEP 3333)"
+        )
+    if lower == "status" or name[-1] in "-_":
+        raise ValueError(
+            f"header name {name!r} is not allowed in WSGI: it must not be 'Status' and "
+            "must not end with '-' or '_' (PEP 3333)"
+        )
+    return name
+
+
+def _header_value(name: str, value: object) -> str:
+    if isinstance(value, str):
+        text = value
+    elif value is None or isinstance(value, (bytes, bytearray, memoryview)):
+        raise ValueError(
+            f"header {name!r} has the value {value!r}: give a str (or a value whose "
+            "str() is the header text, such as an int)"
+        )
+    else:
+        text = str(value)
+    if _CONTROL.search(text):
+        raise ValueError(
+            f"header {name!r} has a value with CR, LF, NUL or another control character "
+            f"({text!r}), which could split or corrupt the response"
+        )
+    if not _is_latin1(text):
+        raise ValueError(
+            f"header {name!r} has a value that is not latin-1 text ({text!r}); "
+            "encode it first (for example with urllib.parse.quote)"
+        )
+    return text
+
+
+def _is_headers(value: object) -> bool:
+    return isinstance(value, (Mapping, list, tuple)) or hasattr(value, "items")
+
+
+def normalize_headers(headers: object) -> list[tuple[str, str]]:
+    """Validate headers given by a view and return them as a list of pairs.
+
+    :raises ValueError: for an invalid name or value, or a pair of the wrong length.
+    :raises TypeError: when ``headers`` is not a mapping or a list/tuple of pairs.
+    """
+    pairs: list[tuple[str, str]] = []
+    if isinstance(headers, (list, tuple)):
+        for item in headers:
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                raise ValueError(
+                    f"header item {item!r} is not a (name, value) pair; headers given as a "
+                    "list or tuple must contain pairs"
+                )
+            name = _header_name(item[0])
+            pairs.append((name, _header_value(name, item[1])))
+        return pairs
+    items = getattr(headers, "items", None)
+    if items is None:
+        raise TypeError(
+            f"headers must be a dict, a mapping or a list of (name, value) pairs, "
+            f"not {type(headers).__name__}"
+        )
+    for raw_name, value in items():
+        name = _header_name(raw_name)
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, _header_value(name, v)) for v in value)
+        else:
+            pairs.append((name, _header_value(name, value)))
+    return pairs
+
+
+def _body_length(resp: Response) -> int | None:
+    app_iter = resp._app_iter
+    if type(app_iter) is list:
+        return sum(len(chunk) for chunk in app_iter)
+    return None
+
+
+def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
+    """Merge validated header pairs into ``resp`` by the merge policy.
+
+    Each name given replaces the response's values of that name, except
+    ``Set-Cookie``, which is always added.
+    """
+    if not pairs:
+        return
+    replaced = {name.lower() for name, _ in pairs}
+    replaced.discard("set-cookie")
+    headerlist = [item for item in resp.headerlist if item[0].lower() not in replaced]
+    headerlist.extend(pairs)
+    resp.headerlist = headerlist
+    if "content-length" in replaced:
+        given = [v for n, v in pairs if n.lower() == "content-length"]
+        actual = _body_length(resp)
+        if (
+            len(given) > 1
+            or not given[0].isdigit()
+            or (actual is not None and int(given[0]) != actual)
+        ):
+            raise ValueError(
+                f"Content-Length {', '.join(given)} disagrees with the body "
+                f"({actual} bytes); leave Content-Length out and it is computed"
+            )
+
+
+_NO_CONTENT = frozenset({204, 304})
+
+
+def _drop_content(resp: Response) -> None:
+    old = resp._app_iter
+    resp._app_iter = []
+    if type(old) is not list:
+        close = getattr(old, "close", None)
+        if close is not None:
+            close()
+    resp.headerlist = [
+        item
+        for item in resp.headerlist
+        if item[0].lower() not in ("content-type", "content-length")
+    ]
+
+
+# ------------------------------------------------------------------------ streaming
+
+
+class StreamingBody:
+    """The WSGI iterable of a streamed response.
+
+    Each step of the view's iterator runs inside the context captured when the
+    response was built (so :func:`~respond_mw.current_request` works), ``str`` chunks
+    are UTF-8 encoded, and :meth:`close` closes the iterator explicitly.
+    """
+
+    __slots__ = ("_closed", "_context", "_iterator", "_view")
+
+    def __init__(self, iterator: Iterator[Any], view: str, context: Context | None = None) -> None:
+        self._iterator = iterator
+        self._view = view
+        self._context = context if context is not None else copy_context()
+        self._closed = False
+
+    def __iter__(self) -> StreamingBody:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            chunk = self._context.run(next, self._iterator)
+        except StopIteration:
+            raise
+        except Exception:
+            log.exception("error while streaming the response of view %s", self._view)
+            raise
+        if type(chunk) is bytes:
+            return chunk
+        if isinstance(chunk, str):
+            return chunk.encode("utf-8")
+        if isinstance(chunk, (bytes, bytearray, memoryview)):
+            return bytes(chunk)
+        error = TypeError(
+            f"the generator returned by view {self._view} yielded "
+            f"{type(chunk).__name__} ({chunk!r:.60}); a streamed body may only yield "
+            "str or bytes"
+        )
+        log.error("%s", error)
+        raise error
+
+    def close(self) -> None:
+        """Close the view's iterator (runs its ``finally`` blocks) once."""
+        if self._closed:
+            return
+        self._closed = True
+        close = getattr(self._iterator, "close", None)
+        if close is not None:
+            self._context.run(close)
+
+    def __repr__(self) -> str:
+        return f"<StreamingBody of view {self._view} iterator={self._iterator!r}>"
+
+
+# ------------------------------------------------------------------------ the rules
+
+Handler = Callable[[Any, RequestState, int], Response]
+
+_ALLOWED = (
+    "a view may return a str, bytes, a dict or list (JSON), an iterator or generator "
+    "of str/bytes (streamed), a webob.Response, a WSGI application, or a tuple "
+    "(body, status), (body, headers) or (body, status, headers)"
+)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{type(value).__qualname__} {text}"
+
+
+def _reject(value: object, state: RequestState, *_: object) -> Response:
+    if value is None:
+        hint = " Did you forget a return statement?"
+    elif isinstance(value, tuple) and type(value) is not tuple:
+        hint = " Tuple subclasses (namedtuples, rows) are not unpacked: convert it to a dict."
+    else:
+        hint = " Register a response adapter to teach respond_mw this type."
+    raise TypeError(
+        f"The view {state.view} did not return a valid response: it returned "
+        f"{_describe(value)}; {_ALLOWED}.{hint}"
+    )
+
+
+def _from_response(value: Response, state: RequestState, depth: int) -> Response:
+    return value
+
+
+def _from_str(value: str, state: RequestState, depth: int) -> Response:
+    body = value.encode("utf-8")
+    return new_response(
+        "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
+    )
+
+
+def _from_bytes(value: bytes | bytearray | memoryview, state: RequestState, depth: int) -> Response:
+    body = bytes(value)
+    return new_response(
+        "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
+    )
+
+
+def _from_json(value: Any, state: RequestState, depth: int) -> Response:
+    try:
+        body = dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"The view {state.view} returned a value that is not JSON: {exc}") from exc
+    return new_response(
+        "200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))], [body]
+    )
+
+
+def _from_iterator(value: Iterator[Any], state: RequestState, depth: int) -> Response:
+    return new_response(
+        "200 OK", [("Content-Type", state.text_type)], StreamingBody(value, state.view)
+    )
+
+
+def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
+    if state.request is None:
+        raise RuntimeError(
+            f"The view {state.view} returned a WSGI application ({value!r}), which can only "
+            "be run while a request is being handled"
+        )
+    status, headers, body = call_application(value, state.request.environ)
+    return new_response(status, headers, body)
+
+
+def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
+    size = len(value)
+    if size == 3:
+        body, status, headers = value
+    elif size == 2:
+        body, second = value
+        if _is_headers(second):
+            status, headers = None, second
+        else:
+            status, headers = second, None
+    else:
+        raise TypeError(
+            f"The view {state.view} returned a tuple of {size} items ({value!r:.80}); a tuple "
+            "must be (body, status), (body, headers) or (body, status, headers)"
+        )
+    if body is None or type(body) is tuple:
+        raise TypeError(
+            f"The view {state.view} returned a tuple whose body is {_describe(body)}; the "
+            "first item of a (body, status, headers) tuple must itself be a valid return "
+            "value (str, bytes, dict, list, iterator, response or WSGI application)"
+        )
+    try:
+        line = None if status is None else parse_status(status)
+        pairs = None if headers is None else normalize_headers(headers)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"The view {state.view} returned an invalid response: {exc}") from None
+    resp = _coerce(body, state, depth + 1)
+    try:
+        if line is not None:
+            resp.status = line
+        if pairs:
+            merge_headers(resp, pairs)
+    except ValueError as exc:
+        _drop_content(resp)
+        raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
+    if resp.status_code in _NO_CONTENT or resp.status_code < 200:
+        _drop_content(resp)
+    return resp
+
+
+_BUILTIN: dict[type, Handler] = {
+    Response: _from_response,
+    str: _from_str,
+    bytes: _from_bytes,
+    bytearray: _from_bytes,
+    memoryview: _from_bytes,
+    dict: _from_json,
+    list: _from_json,
+    tuple: _from_tuple,
+}
+_adapters: dict[type, Callable[[Any], Any]] = {}
+_handlers: dict[type, Handler] = {}
+
+
+def _adapter_handler(adapter: Callable[[Any], Any]) -> Handler:
+    def handle(value: Any, state: RequestState, depth: int) -> Response:
+        return _coerce(adapter(value), state, depth + 1)
+
+    return handle
+
+
+#: Rules for types that are recognised by what they can do rather than by their class
+#: (checked with ``issubclass`` in order, after the classes above).
+_PROTOCOLS: list[tuple[type, Handler]] = [(Iterator, _from_iterator)]
+
+
+def register_rule(cls: type, handler: Handler, *, protocol: bool = False) -> None:
+    """Add a built-in rule: ``handler(value, state, depth)`` for values of ``cls``.
+
+    With ``protocol=True``, ``cls`` is an abstract base class checked with
+    ``issubclass`` before the iterator rule (for example async iterators). Used by the
+    library's own modules; applications use :func:`response_adapter`.
+    """
+    if protocol:
+        _PROTOCOLS.insert(len(_PROTOCOLS) - 1, (cls, handler))
+    else:
+        _BUILTIN[cls] = handler
+    _handlers.clear()
+
+
+def _find_handler(cls: type) -> Handler:
+    for klass in cls.__mro__:
+        adapter = _adapters.get(klass)
+        if adapter is not None:
+            return _adapter_handler(adapter)
+        handler = _BUILTIN.get(klass)
+        if handler is not None:
+            if klass is tuple and cls is not tuple:
+                return _reject  # only exact tuples are unpacked
+            return handler
+    for protocol, handler in _PROTOCOLS:
+        if issubclass(cls, protocol):
+            return handler
+    if any("__call__" in vars(klass) for klass in cls.__mro__):
+        return _from_wsgi  # functions, callable objects: WSGI applications
+    return _reject
+
+
+_MAX_DEPTH = 16
+
+
+def _coerce(value: Any, state: RequestState, depth: int) -> Response:
+    if depth > _MAX_DEPTH:
+        raise TypeError(
+            f"The view {state.view} returned {_describe(value)}, which response adapters "
+            f"kept converting more than {_MAX_DEPTH} times; an adapter must eventually "
+            "return a value the rules accept"
+        )
+    cls = type(value)
+    handler = _handlers.get(cls)
+    if handler is None:
+        handler = _handlers[cls] = _find_handler(cls)
+    return handler(value, state, depth)
+
+
+def coerce(value: Any, state: RequestState | None = None) -> Response:
+    """Turn a view's return value into a :class:`webob.Response` by the rules above.
+
+    :param value: what the view returned.
+    :param state: the request being handled (for the view name in error messages,
+        the text content type and the WSGI-application rule); defaults to the current
+        one.
+    :raises TypeError: for a value no rule accepts.
+    :raises ValueError: for a malformed status, header or JSON value.
+
+    .. versionadded:: 0.1.0
+    """
+    if state is None:
+        state = current_state() or DEFAULT_STATE
+    return _coerce(value, state, 0)
+
+
+def make_response(*args: Any) -> Response:
+    """Turn view return values into a :class:`webob.Response` the view can change.
+
+    Follows the calling convention of Flask's ``make_response``:
+
+    * ``make_response()`` -- an empty ``200 OK`` response;
+    * ``make_response(value)`` -- ``value`` coerced by the rules;
+    * ``make_response(body, status)``, ``make_response(body, headers)``,
+      ``make_response(body, status, headers)`` -- as the tuple forms.
+
+    .. versionadded:: 0.1.0
+    """
+    if not args:
+        args = ("",)
+    value = args[0] if len(args) == 1 else args
+    return coerce(value)
+
+
+def response_adapter(*types: type) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+    """Teach the rules a new type: decorate a function that converts it.
+
+    The function receives the returned object and returns any value the rules
+    accept (which is coerced in turn)::
+
+        @response_adapter(User)
+        def user_as_json(user):
+            return {"id": user.id, "name": user.name}
+
+    Lookup follows the method resolution order of the returned object's type (an
+    adapter for a base class applies to its subclasses, the most specific wins) and
+    is cached per type, so it costs nothing per request.
+
+    .. versionadded:: 0.1.0
+    """
+    if not types or not all(isinstance(t, type) for t in types):
+        raise TypeError("response_adapter() takes one or more classes")
+
+    def register(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        for cls in types:
+            _adapters[cls] = adapter
+        _handlers.clear()
+        return adapter
+
+    return register
+
+
+def remove_response_adapter(cls: type) -> None:
+    """Forget the adapter registered for ``cls`` (mostly useful in tests)."""
+    _adapters.pop(cls, None)
+    _handlers.clear()

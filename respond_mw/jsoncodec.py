@@ -1,0 +1,165 @@
+"""JSON encoding for ``dict`` and ``list`` return values and :func:`jsonify`.
+
+The output is compact (no spaces), UTF-8, and keeps the insertion order of dicts.
+Beyond what :mod:`json` encodes by itself, these types are accepted:
+
+======================================  ==========================================
+value                                   encoded as
+======================================  ==========================================
+:class:`datetime.datetime`, ``date``,   ISO 8601 string (``isoformat()``)
+``time``
+:class:`decimal.Decimal`                string (``"1.10"``: no precision is lost)
+:class:`uuid.UUID`                      string (``"12345678-1234-..."``)
+:class:`enum.Enum`                      its ``value``
+a dataclass instance                    object of its fields, in field order
+an object with ``__json__()``           whatever ``__json__()`` returns (it may
+                                        take the current request as argument,
+                                        the way Pyramid's JSON renderer calls it)
+======================================  ==========================================
+
+``NaN`` and infinities are refused (``ValueError``): they are not JSON. Any other
+type is a ``TypeError``. Both errors happen while the response is being built, before
+any header is sent.
+
+When `orjson <https://pypi.org/project/orjson/>`_ is installed it is used for speed,
+with exactly the same output and the same errors as the standard library encoder:
+whenever orjson cannot guarantee that (integers beyond 64 bits, non-string keys,
+nesting deeper than it supports, a ``null`` that may come from a ``NaN``) the
+standard library encoder decides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import inspect
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["JSONEncodeError", "dumps", "jsonify"]
+
+
+class JSONEncodeError(TypeError):
+    """A value could not be encoded as JSON."""
+
+
+def _json_method_arity(cls: type) -> int:
+    try:
+        params = inspect.signature(cls.__json__).parameters  # type: ignore[attr-defined]
+    except (TypeError, ValueError):  # builtins without a signature
+        return 0
+    positional = [
+        p
+        for p in params.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return max(len(positional) - 1, 0)  # minus self
+
+
+_json_arity: dict[type, int] = {}
+
+
+def _call_json_method(obj: Any) -> Any:
+    cls = type(obj)
+    arity = _json_arity.get(cls)
+    if arity is None:
+        arity = _json_arity[cls] = _json_method_arity(cls)
+    if arity == 0:
+        return obj.__json__()
+    from .context import current_state
+
+    state = current_state()
+    return obj.__json__(state.request if state is not None else None)
+
+
+def _default(obj: Any) -> Any:
+    """Encode the extra types; called by both encoders for what they don't know."""
+    if isinstance(obj, (datetime.date, datetime.time)):  # datetime is a date
+        return obj.isoformat()
+    if isinstance(obj, (decimal.Decimal, uuid.UUID)):
+        return str(obj)
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if hasattr(type(obj), "__json__"):
+        return _call_json_method(obj)
+    raise JSONEncodeError(
+        f"Object of type {type(obj).__qualname__} is not JSON serializable: return "
+        "str, int, float, bool, None, dict, list or tuple values, or a datetime, "
+        "Decimal, UUID, Enum, dataclass, an object with a __json__() method, or "
+        "register a response adapter for it"
+    )
+
+
+_std_encoder = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_default
+)
+
+
+def _dumps_std(obj: Any) -> bytes:
+    try:
+        return _std_encoder.encode(obj).encode("utf-8")
+    except RecursionError:
+        raise ValueError("JSON value is nested too deeply to be encoded") from None
+    except ValueError as exc:
+        if "Out of range float" in str(exc):
+            raise ValueError(
+                "NaN and Infinity are not valid JSON; replace them (e.g. with None) "
+                "before returning the value"
+            ) from None
+        raise
+
+
+def _make_orjson_dumps() -> Callable[[Any], bytes] | None:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+
+    fast = orjson.dumps
+    options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def dumps_orjson(obj: Any) -> bytes:
+        try:
+            out: bytes = fast(obj, default=_default, option=options)
+        except TypeError:
+            # orjson refuses some values the standard encoder accepts (big ints,
+            # non-str keys, very deep nesting): let it decide, and raise its errors.
+            return _dumps_std(obj)
+        if b"null" in out:
+            # orjson writes NaN and Infinity as null; the standard encoder refuses them.
+            return _dumps_std(obj)
+        return out
+
+    return dumps_orjson
+
+
+#: ``dumps(obj) -> bytes``: the encoder in use (orjson when installed).
+dumps: Callable[[Any], bytes] = _make_orjson_dumps() or _dumps_std
+#: The standard library encoder, always available (used by the tests to compare).
+dumps_stdlib: Callable[[Any], bytes] = _dumps_std
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Any:
+    """Return an ``application/json`` :class:`webob.Response` of the arguments.
+
+    As in Flask: ``jsonify(value)`` encodes ``value``; several positional arguments
+    are encoded as a list, keyword arguments as an object; ``jsonify()`` is ``null``.
+    Passing both positional and keyword arguments is a ``TypeError``.
+
+    .. versionadded:: 0.1.0
+    """
+    from .coerce import JSON, new_response
+
+    if args and kwargs:
+        raise TypeError("jsonify() takes positional arguments or keyword arguments, not both")
+    value: Any = args[0] if len(args) == 1 else (list(args) if args else (kwargs or None))
+    body = dumps(value)
+    return new_response(
+        "200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))], [body]
+    )

@@ -1,0 +1,222 @@
+"""The :func:`view` decorator: a plain function becomes a WSGI application.
+
+::
+
+    from respond_mw import view
+
+    @view
+    def hello(request):
+        return {"hello": request.params.get("name", "world")}
+
+``hello`` is now a PEP 3333 application (serve it with waitress, mount it anywhere)
+whose return value follows the rules of :mod:`respond_mw.coerce`. It can also be
+called with a :class:`webob.Request` (or, the way Pyramid calls views, with
+``(context, request)``) and then returns the :class:`webob.Response`.
+
+The function receives the request only if its signature has a ``request``
+parameter (and Pyramid's ``context`` if it has a ``context`` parameter). All of this
+is decided once, when the function is decorated.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, overload
+
+from webob import Request, Response
+
+from .coerce import HTML, coerce, normalize_headers
+from .context import RequestState, reset_state, set_state
+from .errors import internal_error, response_from_exception
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["View", "view"]
+
+
+def text_content_type(content_type: str) -> str:
+    """Add ``charset=UTF-8`` to a textual content type that has none."""
+    if "charset=" in content_type.lower():
+        return content_type
+    main = content_type.split(";", 1)[0].strip().lower()
+    if main.startswith("text/") or main.endswith(("/xml", "+xml", "/javascript")):
+        return f"{content_type}; charset=UTF-8"
+    return content_type
+
+
+def view_name(func: Callable[..., Any]) -> str:
+    """The dotted name of a view, as used in error messages."""
+    module = getattr(func, "__module__", None)
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    return f"{module}.{name}" if module else name
+
+
+def _caller(func: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+    """Return ``call(context, request)`` calling ``func`` with what it asks for."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # no signature: assume it wants nothing
+        params = {}  # type: ignore[assignment]
+    wants_request = "request" in params
+    wants_context = "context" in params
+    if wants_request and wants_context:
+        return lambda context, request: func(context=context, request=request)
+    if wants_request:
+        first = next(iter(params.values()))
+        if first.name == "request" and first.kind in (
+            first.POSITIONAL_ONLY,
+            first.POSITIONAL_OR_KEYWORD,
+        ):
+            return lambda context, request: func(request)
+        return lambda context, request: func(request=request)
+    if wants_context:
+        return lambda context, request: func(context=context)
+    return lambda context, request: func()
+
+
+class View:
+    """A function turned into a WSGI application by :func:`view`.
+
+    :ivar __wrapped__: the decorated function.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        *,
+        content_type: str | None = None,
+        headers: Any = None,
+        debug: bool = False,
+        propagate_exceptions: bool = False,
+    ) -> None:
+        if not callable(func):
+            raise TypeError(f"@view decorates a function, not {func!r}")
+        self.__wrapped__ = func
+        functools.update_wrapper(self, func)
+        self.options: dict[str, Any] = {
+            "content_type": content_type,
+            "headers": headers,
+            "debug": debug,
+            "propagate_exceptions": propagate_exceptions,
+        }
+        self.name = view_name(func)
+        self.text_type = HTML if content_type is None else text_content_type(content_type)
+        self.default_headers = [] if headers is None else normalize_headers(headers)
+        self.debug = debug
+        self.propagate_exceptions = propagate_exceptions
+        self._call = _caller(func)
+
+    # -- calling the function -------------------------------------------------------
+
+    def respond(self, request: Request, context: Any = None) -> Response:
+        """Call the function for ``request`` and coerce its return value.
+
+        Exceptions propagate: this is what a host framework calls, and its own
+        error handling applies.
+        """
+        state = RequestState(request, self.name, self.text_type)
+        token = set_state(state)
+        try:
+            response = coerce(self._call(context, request), state)
+        finally:
+            reset_state(token)
+        if self.default_headers:
+            self._add_default_headers(response)
+        return response
+
+    def _add_default_headers(self, response: Response) -> None:
+        present = {name.lower() for name, _ in response.headerlist}
+        for name, value in self.default_headers:
+            if name.lower() not in present:
+                response.headerlist.append((name, value))
+
+    def __call__(self, *args: Any) -> Any:
+        """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:
+        return the :class:`webob.Response`."""
+        if len(args) == 2 and type(args[0]) is dict:
+            return self.wsgi(args[0], args[1])
+        if len(args) == 1 and isinstance(args[0], Request):
+            return self.respond(args[0])
+        if len(args) == 2 and isinstance(args[1], Request):
+            return self.respond(args[1], args[0])
+        if len(args) == 2 and isinstance(args[0], dict):
+            return self.wsgi(args[0], args[1])
+        raise TypeError(
+            f"{self!r} is called as a WSGI application (environ, start_response), with a "
+            f"webob Request, or with (context, request); got {len(args)} argument(s)"
+        )
+
+    def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The PEP 3333 entry point."""
+        request = Request(environ)
+        state = RequestState(request, self.name, self.text_type)
+        token = set_state(state)
+        response: Response | None
+        try:
+            response = coerce(self._call(None, request), state)
+        except Exception as error:
+            response = response_from_exception(error)
+            if response is None:
+                if self.propagate_exceptions:
+                    raise
+                response = internal_error(error, f"view {self.name}", self.debug)
+        finally:
+            reset_state(token)
+        if self.default_headers:
+            self._add_default_headers(response)
+        body: Iterable[bytes] = response(environ, start_response)
+        return body
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        bound = self.__wrapped__.__get__(instance, owner)
+        return type(self)(bound, **self.options)
+
+    def __repr__(self) -> str:
+        return f"<respond_mw.View {self.name}>"
+
+
+@overload
+def view(func: Callable[..., Any], /) -> View: ...
+
+
+@overload
+def view(
+    *,
+    content_type: str | None = None,
+    headers: Any = None,
+    debug: bool = False,
+    propagate_exceptions: bool = False,
+) -> Callable[[Callable[..., Any]], View]: ...
+
+
+def view(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+    """Turn a function into a WSGI application whose return value follows the rules.
+
+    Use it bare (``@view``) or with options (``@view(content_type="text/plain")``).
+
+    :param content_type: ``Content-Type`` of ``str``/``bytes``/streamed bodies
+        (default ``text/html``); ``charset=UTF-8`` is added to textual types.
+    :param headers: headers added to every response that does not already have
+        them (a dict or a list of pairs), e.g. security headers.
+    :param debug: show the traceback of an unexpected exception on the 500 page
+        (never in production).
+    :param propagate_exceptions: re-raise unexpected exceptions instead of answering
+        500, for a debugging middleware or the test client to see them.
+
+    A :class:`webob.exc.HTTPException` (or any raised :class:`webob.Response`)
+    becomes that response; any other exception is logged on the ``respond_mw``
+    logger and answered with a generic 500 page. ``HEAD`` requests get the headers
+    of ``GET`` and no body.
+
+    .. versionadded:: 0.1.0
+    """
+    if func is None:
+        return lambda f: View(f, **options)
+    return View(func, **options)

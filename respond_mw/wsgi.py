@@ -1,0 +1,89 @@
+"""Calling a WSGI application and capturing its response without buffering it.
+
+:func:`call_application` runs a WSGI app and returns its status, headers and body
+iterable. Unlike :meth:`webob.Request.call_application`, it never reads the whole body
+into memory: when the app only calls ``start_response`` once its iterable is iterated
+(apps written as generators do), just the first chunk is read, and the rest stays
+lazy. ``close()`` of the returned iterable always reaches the app's iterable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+__all__ = ["Prepended", "call_application", "close_iterable"]
+
+
+def close_iterable(iterable: object) -> None:
+    """Call ``iterable.close()`` if it has one (PEP 3333)."""
+    close = getattr(iterable, "close", None)
+    if close is not None:
+        close()
+
+
+class Prepended:
+    """A WSGI body that yields ``head`` chunks, then the rest of ``iterator``.
+
+    ``close()`` closes ``original`` (the iterable the application returned).
+    """
+
+    __slots__ = ("_head", "_iterator", "_original")
+
+    def __init__(self, head: list[bytes], iterator: Iterator[bytes], original: object) -> None:
+        self._head = head
+        self._iterator = iterator
+        self._original = original
+
+    def __iter__(self) -> Prepended:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._head:
+            return self._head.pop(0)
+        return next(self._iterator)
+
+    def close(self) -> None:
+        close_iterable(self._original)
+
+
+def call_application(
+    app: WSGIApplication, environ: WSGIEnvironment
+) -> tuple[str, list[tuple[str, str]], Iterable[bytes]]:
+    """Run ``app`` and return ``(status, headerlist, body_iterable)``.
+
+    The body is not consumed beyond its first chunk, and only when the app calls
+    ``start_response`` lazily. Data given to the ``write()`` callable comes first.
+
+    :raises RuntimeError: if the app never calls ``start_response``.
+    """
+    captured: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        # Nothing has been sent yet, so a later call (with exc_info) simply replaces
+        # the earlier status and headers, as PEP 3333 allows before the first byte.
+        captured[:] = [status, headers]
+        return written.append
+
+    app_iter = app(environ, start_response)
+    if captured and not written:
+        return captured[0], list(captured[1]), app_iter
+    iterator = iter(app_iter)
+    head = written
+    if not captured:
+        try:
+            for chunk in iterator:
+                if chunk or captured:
+                    head.append(chunk)
+                    break
+        except BaseException:
+            close_iterable(app_iter)
+            raise
+        if not captured:
+            close_iterable(app_iter)
+            raise RuntimeError(f"the WSGI application {app!r} did not call start_response")
+    return captured[0], list(captured[1]), Prepended(head, iterator, app_iter)
