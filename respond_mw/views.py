@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, overload
 
 from webob import Request, Response
+from webob.request import BaseRequest
 
 from .coerce import HTML, coerce, normalize_headers
 from .context import RequestState, reset_state, set_state
@@ -140,9 +141,9 @@ class View:
         return the :class:`webob.Response`."""
         if len(args) == 2 and type(args[0]) is dict:
             return self.wsgi(args[0], args[1])
-        if len(args) == 1 and isinstance(args[0], Request):
+        if len(args) == 1 and isinstance(args[0], BaseRequest):
             return self.respond(args[0])
-        if len(args) == 2 and isinstance(args[1], Request):
+        if len(args) == 2 and isinstance(args[1], BaseRequest):
             return self.respond(args[1], args[0])
         if len(args) == 2 and isinstance(args[0], dict):
             return self.wsgi(args[0], args[1])
@@ -171,6 +172,15 @@ class View:
             self._add_default_headers(response)
         body: Iterable[bytes] = response(environ, start_response)
         return body
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        """The function's signature, so frameworks that inspect views (Pyramid's view
+        mapper) see what the function takes instead of failing on the instance."""
+        try:
+            return inspect.signature(self.__wrapped__)
+        except (TypeError, ValueError):
+            return None
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
