@@ -1,0 +1,178 @@
+"""Bottle integration: every route may return any value the rules accept.
+
+::
+
+    import bottle
+    from respond_mw.integrations.bottle import RespondPlugin
+
+    app = bottle.Bottle()
+    app.install(RespondPlugin())
+
+    @app.get("/items")
+    def items():
+        return [{"id": 1}, {"id": 2}]                 # JSON (Bottle alone cannot)
+
+    @app.post("/items")
+    def create():
+        return {"id": 3}, 201, {"Location": "/items/3"}
+
+    @app.get("/raw", skip=[RespondPlugin])           # Bottle's own handling
+    def raw():
+        return "untouched"
+
+:class:`RespondPlugin` is a plugin of Bottle's plugin API version 2. It wraps each
+route callback; the callback is still called the Bottle way (URL parameters as
+keyword arguments, the request in :data:`bottle.request`), and its return value goes
+through :func:`respond_mw.coerce.coerce` -- the rules of :func:`respond_mw.view`:
+``str``/``bytes``, ``dict``/``list`` (JSON), generators (streamed, ``close()``
+reaching the generator), tuples with a status and/or headers, WebOb responses, WSGI
+applications, types taught with :func:`respond_mw.response_adapter`.
+
+The resulting :class:`webob.Response` is handed to Bottle faithfully: its status,
+every header (several ``Set-Cookie`` included) and its body, which stays lazy when
+it streams. Headers and cookies the route set on :data:`bottle.response` are kept
+unless the return value gives the same header. Two Bottle idioms keep working: a
+``Content-Type`` set on :data:`bottle.response` is the type of a ``str``/``bytes``/
+streamed body, and a status set there is kept when the return value does not give
+another one than ``200 OK``.
+
+Bottle's own :class:`bottle.HTTPResponse` and :class:`bottle.HTTPError` -- returned
+or raised, through :func:`bottle.abort`, :func:`bottle.redirect` or
+:func:`bottle.static_file` -- pass through untouched, so ``@app.error(...)``
+handlers apply. A raised :class:`webob.exc.HTTPException` (what
+:func:`respond_mw.abort` raises) becomes its response. Any other exception is left
+to Bottle (a 500 page, or propagated when ``catchall`` is off), as is a value no
+rule accepts (a :class:`TypeError`).
+
+:func:`respond_mw.current_request` returns a :class:`webob.Request` over Bottle's
+environ while the route runs and while the server iterates a streaming body.
+
+Skip the plugin for a route the Bottle way: ``skip=[RespondPlugin]``,
+``skip=["respond_mw"]`` or ``skip=[plugin_instance]``.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import bottle
+from webob import Request, Response
+
+from ..coerce import HTML, coerce
+from ..context import RequestState, reset_state, set_state
+from ..errors import response_from_exception
+from ..views import view_name
+from ..wsgi import call_application
+
+__all__ = ["RespondPlugin", "to_bottle"]
+
+_DEFAULT_STATUS = "200 OK"
+
+
+def _bottle_header_value(value: str) -> str:
+    """Undo in advance Bottle's UTF-8-to-latin-1 transcoding of header values.
+
+    Bottle encodes header values as UTF-8 and reads the bytes back as latin-1 (it
+    assumes text); WebOb's values already are latin-1 strings (PEP 3333).
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def to_bottle(response: Response, environ: dict[str, Any]) -> Any:
+    """Copy a :class:`webob.Response` onto :data:`bottle.response`; return the body.
+
+    The response is run as a WSGI application against ``environ`` (so WebOb's HTTP
+    exceptions negotiate their page by ``Accept``, and ``HEAD`` gets no body). Its
+    headers replace the values of the same names on :data:`bottle.response`, except
+    ``Set-Cookie``, which is added. A buffered body is returned as ``bytes``; a
+    streaming one is returned as it is, to be iterated (and closed) by Bottle.
+
+    .. versionadded:: 0.1.0
+    """
+    status, headerlist, body = call_application(response, environ)
+    target = bottle.response
+    if status != _DEFAULT_STATUS:
+        target.status = status
+    replaced: set[str] = set()
+    for name, value in headerlist:
+        lower = name.lower()
+        text = _bottle_header_value(value)
+        if lower == "set-cookie" or lower in replaced:
+            target.add_header(name, text)
+        else:
+            target.set_header(name, text)
+            replaced.add(lower)
+    if type(body) is list:
+        return b"".join(body)
+    return body
+
+
+class RespondPlugin:
+    """Bottle plugin (API v2) applying the rules to every route's return value.
+
+    Install it with ``app.install(RespondPlugin())``; skip it for a route with
+    ``skip=[RespondPlugin]`` or ``skip=["respond_mw"]``.
+
+    :param content_type: ``Content-Type`` of ``str``/``bytes``/streamed bodies when the
+        route did not set one on :data:`bottle.response` (default
+        ``text/html; charset=UTF-8``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The plugin's name, usable in a route's ``skip`` list.
+    name = "respond_mw"
+    #: Bottle's plugin API version.
+    api = 2
+
+    def __init__(self, content_type: str = HTML) -> None:
+        self.content_type = content_type
+
+    def setup(self, app: bottle.Bottle) -> None:
+        """Refuse a second :class:`RespondPlugin` on the same application."""
+        for other in app.plugins:
+            if other is not self and isinstance(other, RespondPlugin):
+                raise bottle.PluginError("a RespondPlugin is already installed on this app")
+
+    def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
+        """Wrap a route's callback so its return value is coerced by the rules."""
+        name = view_name(route.get_undecorated_callback())
+        content_type = self.content_type
+
+        @functools.wraps(callback)
+        def respond(*args: Any, **kwargs: Any) -> Any:
+            environ = bottle.request.environ
+            state = RequestState(Request(environ), name, content_type)
+            token = set_state(state)
+            try:
+                try:
+                    result = callback(*args, **kwargs)
+                except Exception as error:
+                    response = response_from_exception(error)
+                    if response is None:
+                        raise
+                    return to_bottle(response, environ)
+                if isinstance(result, bottle.HTTPResponse):
+                    return result
+                if "Content-Type" in bottle.response:
+                    state.text_type = bottle.response.content_type
+                return to_bottle(coerce(result, state), environ)
+            finally:
+                reset_state(token)
+
+        return respond
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __repr__(self) -> str:
+        return f"<RespondPlugin content_type={self.content_type!r}>"
