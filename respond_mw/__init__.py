@@ -13,10 +13,12 @@ from .context import current_request as current_request
 from .helpers import abort as abort
 from .helpers import redirect as redirect
 from .jsoncodec import jsonify as jsonify
+from .middleware import Middleware as Middleware
 from .views import View as View
 from .views import view as view
 
 __all__ = [
+    "Middleware",
     "View",
     "abort",
     "coerce",
