@@ -46,9 +46,12 @@ characters, else :class:`ValueError`. Hop-by-hop headers (``Connection``,
 ``Transfer-Encoding``, ``Keep-Alive``, ...) belong to the server and are refused. A
 ``Content-Length`` that disagrees with a buffered body is refused.
 
-With a final status of 1xx, 204 or 304 the body is dropped (a streaming body is
-closed) together with ``Content-Type`` and ``Content-Length``: such responses have no
-content.
+With a final status of 204 or 304 the body is dropped (a streaming body is closed)
+together with ``Content-Type`` and ``Content-Length``: such responses have no content.
+A 1xx status drops the body and ``Content-Length`` but keeps ``Content-Type``, which
+PEP 3333 expects on every other response.
+
+A WSGI application's status and headers are checked by the same rules.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ from webob.util import status_generic_reasons, status_reasons
 
 from .context import RequestState, current_state
 from .jsoncodec import dumps
-from .wsgi import call_application
+from .wsgi import call_application, close_iterable
 
 __all__ = [
     "DEFAULT_STATE",
@@ -288,7 +291,7 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
         actual = _body_length(resp)
         if (
             len(given) > 1
-            or not given[0].isdigit()
+            or not (given[0].isascii() and given[0].isdigit())
             or (actual is not None and int(given[0]) != actual)
         ):
             raise ValueError(
@@ -300,18 +303,16 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
 _NO_CONTENT = frozenset({204, 304})
 
 
-def _drop_content(resp: Response) -> None:
+def _drop_content(
+    resp: Response, drop: tuple[str, ...] = ("content-type", "content-length")
+) -> None:
     old = resp._app_iter
     resp._app_iter = []
     if type(old) is not list:
         close = getattr(old, "close", None)
         if close is not None:
             close()
-    resp.headerlist = [
-        item
-        for item in resp.headerlist
-        if item[0].lower() not in ("content-type", "content-length")
-    ]
+    resp.headerlist = [item for item in resp.headerlist if item[0].lower() not in drop]
 
 
 # ------------------------------------------------------------------------ streaming
@@ -407,7 +408,13 @@ def _from_response(value: Response, state: RequestState, depth: int) -> Response
 
 
 def _from_str(value: str, state: RequestState, depth: int) -> Response:
-    body = value.encode("utf-8")
+    try:
+        body = value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"The view {state.view} returned a str that cannot be encoded as UTF-8 "
+            f"(a lone surrogate?): {exc}"
+        ) from None
     return new_response(
         "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
     )
@@ -424,7 +431,8 @@ def _from_json(value: Any, state: RequestState, depth: int) -> Response:
     try:
         body = dumps(value)
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"The view {state.view} returned a value that is not JSON: {exc}") from exc
+        error = TypeError if isinstance(exc, TypeError) else ValueError
+        raise error(f"The view {state.view} returned a value that is not JSON: {exc}") from exc
     return new_response(
         "200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))], [body]
     )
@@ -443,7 +451,16 @@ def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
             "be run while a request is being handled"
         )
     status, headers, body = call_application(value, state.request.environ)
-    return new_response(status, headers, body)
+    try:
+        line = parse_status(status)
+        pairs = normalize_headers(headers)
+    except (TypeError, ValueError) as exc:
+        close_iterable(body)
+        raise ValueError(
+            f"The view {state.view} returned a WSGI application ({value!r:.60}) that "
+            f"answered an invalid response: {exc}"
+        ) from None
+    return new_response(line, pairs, body)
 
 
 def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
@@ -471,7 +488,8 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         line = None if status is None else parse_status(status)
         pairs = None if headers is None else normalize_headers(headers)
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"The view {state.view} returned an invalid response: {exc}") from None
+        error = TypeError if isinstance(exc, TypeError) else ValueError
+        raise error(f"The view {state.view} returned an invalid response: {exc}") from None
     resp = _coerce(body, state, depth + 1)
     try:
         if line is not None:
@@ -481,8 +499,13 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
     except ValueError as exc:
         _drop_content(resp)
         raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
-    if resp.status_code in _NO_CONTENT or resp.status_code < 200:
+    code = resp.status_code
+    if code in _NO_CONTENT:
         _drop_content(resp)
+    elif code < 200:
+        # PEP 3333 (and wsgiref's validator) want a Content-Type on every response
+        # but 204 and 304; a 1xx keeps it and loses its body.
+        _drop_content(resp, ("content-length",))
     return resp
 
 

@@ -22,10 +22,12 @@ type is a ``TypeError``. Both errors happen while the response is being built, b
 any header is sent.
 
 When `orjson <https://pypi.org/project/orjson/>`_ is installed it is used for speed,
-with exactly the same output and the same errors as the standard library encoder:
-whenever orjson cannot guarantee that (integers beyond 64 bits, non-string keys,
-nesting deeper than it supports, a ``null`` that may come from a ``NaN``) the
-standard library encoder decides.
+with the same semantics and the same errors as the standard library encoder: the
+output decodes to the same value, and only the spelling of some floats differs
+(``1e-7`` rather than ``1e-07``). Whenever orjson cannot guarantee that (integers
+beyond 64 bits, non-string keys, nesting deeper than it supports, a ``null`` that may
+come from a ``NaN``, strings with lone surrogates) the standard library encoder
+decides.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ import inspect
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from webob import Response
 
 __all__ = ["JSONEncodeError", "dumps", "jsonify"]
 
@@ -104,6 +109,10 @@ _std_encoder = json.JSONEncoder(
 def _dumps_std(obj: Any) -> bytes:
     try:
         return _std_encoder.encode(obj).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"JSON value has a str that cannot be encoded as UTF-8 (a lone surrogate?): {exc}"
+        ) from None
     except RecursionError:
         raise ValueError("JSON value is nested too deeply to be encoded") from None
     except ValueError as exc:
@@ -145,7 +154,7 @@ dumps: Callable[[Any], bytes] = _make_orjson_dumps() or _dumps_std
 dumps_stdlib: Callable[[Any], bytes] = _dumps_std
 
 
-def jsonify(*args: Any, **kwargs: Any) -> Any:
+def jsonify(*args: Any, **kwargs: Any) -> Response:
     """Return an ``application/json`` :class:`webob.Response` of the arguments.
 
     As in Flask: ``jsonify(value)`` encodes ``value``; several positional arguments

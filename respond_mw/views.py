@@ -55,27 +55,42 @@ def view_name(func: Callable[..., Any]) -> str:
     return f"{module}.{name}" if module else name
 
 
-def _caller(func: Callable[..., Any]) -> Callable[[Any, Any], Any]:
-    """Return ``call(context, request)`` calling ``func`` with what it asks for."""
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):  # no signature: assume it wants nothing
-        params = {}  # type: ignore[assignment]
-    wants_request = "request" in params
-    wants_context = "context" in params
-    if wants_request and wants_context:
-        return lambda context, request: func(context=context, request=request)
-    if wants_request:
-        first = next(iter(params.values()))
+def _call_style(params: list[inspect.Parameter]) -> str:
+    """How to call a function with these parameters: what it asks for, and how."""
+    names = {p.name for p in params}
+    if "request" in names and "context" in names:
+        return "context+request"
+    if "request" in names:
+        first = params[0]
         if first.name == "request" and first.kind in (
             first.POSITIONAL_ONLY,
             first.POSITIONAL_OR_KEYWORD,
         ):
-            return lambda context, request: func(request)
+            return "request"
+        return "request="
+    if "context" in names:
+        return "context="
+    return ""
+
+
+def _make_caller(func: Callable[..., Any], style: str) -> Callable[[Any, Any], Any]:
+    """Return ``call(context, request)`` calling ``func`` in the given style."""
+    if style == "context+request":
+        return lambda context, request: func(context=context, request=request)
+    if style == "request":
+        return lambda context, request: func(request)
+    if style == "request=":
         return lambda context, request: func(request=request)
-    if wants_context:
+    if style == "context=":
         return lambda context, request: func(context=context)
     return lambda context, request: func()
+
+
+def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
+    try:
+        return list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):  # no signature: assume it wants nothing
+        return []
 
 
 class View:
@@ -110,7 +125,10 @@ class View:
         self.default_headers = [] if headers is None else normalize_headers(headers)
         self.debug = debug
         self.propagate_exceptions = propagate_exceptions
-        self._call = _caller(func)
+        params = _parameters(func)
+        self._call = _make_caller(func, _call_style(params))
+        # Used as a method, the function is bound first: decided here, once.
+        self._method_style = _call_style(params[1:]) if params else ""
 
     # -- calling the function -------------------------------------------------------
 
@@ -185,8 +203,16 @@ class View:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        bound = self.__wrapped__.__get__(instance, owner)
-        return type(self)(bound, **self.options)
+        get = getattr(self.__wrapped__, "__get__", None)
+        if get is None:
+            return self
+        bound = get(instance, owner)
+        # A copy sharing everything decided at decoration time (no re-inspection).
+        method: View = object.__new__(type(self))
+        method.__dict__.update(self.__dict__)
+        method.__wrapped__ = bound
+        method._call = _make_caller(bound, self._method_style)
+        return method
 
     def __repr__(self) -> str:
         return f"<respond_mw.View {self.name}>"

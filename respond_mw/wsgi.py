@@ -42,9 +42,19 @@ class Prepended:
         return self
 
     def __next__(self) -> bytes:
-        if self._head:
-            return self._head.pop(0)
-        return next(self._iterator)
+        head = self._head
+        if head:
+            return head.pop(0)
+        try:
+            chunk = next(self._iterator)
+        except StopIteration:
+            if head:  # write() called by the last step of the iterator
+                return head.pop(0)
+            raise
+        if head:  # write() called while producing this chunk: that data comes first
+            head.append(chunk)
+            return head.pop(0)
+        return chunk
 
     def close(self) -> None:
         close_iterable(self._original)
@@ -56,7 +66,8 @@ def call_application(
     """Run ``app`` and return ``(status, headerlist, body_iterable)``.
 
     The body is not consumed beyond its first chunk, and only when the app calls
-    ``start_response`` lazily. Data given to the ``write()`` callable comes first.
+    ``start_response`` lazily. Data given to the ``write()`` callable is sent in the
+    order it was written, also when ``write()`` is called while the body is iterated.
 
     :raises RuntimeError: if the app never calls ``start_response``.
     """
@@ -70,7 +81,7 @@ def call_application(
         return written.append
 
     app_iter = app(environ, start_response)
-    if captured and not written:
+    if captured and not written and type(app_iter) is list:
         return captured[0], list(captured[1]), app_iter
     iterator = iter(app_iter)
     head = written
