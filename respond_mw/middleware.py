@@ -183,7 +183,7 @@ def _shift_path(prefix: str, environ: WSGIEnvironment) -> WSGIEnvironment:
 
 
 class Route:
-    """A function registered with :meth:`Middleware.route`.
+    """A function registered with :meth:`~respond_mw.Middleware.route`.
 
     :ivar pattern: the compiled :class:`~respond_mw.routing.Pattern`.
     :ivar methods: the methods it answers (``HEAD`` included with ``GET``).
