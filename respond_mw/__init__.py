@@ -5,11 +5,15 @@ See :mod:`respond_mw.coerce` for the rules.
 
 from __future__ import annotations
 
+from .aio import use_shared_loop as use_shared_loop
 from .coerce import coerce as coerce
 from .coerce import make_response as make_response
 from .coerce import remove_response_adapter as remove_response_adapter
 from .coerce import response_adapter as response_adapter
+from .conditional import make_conditional as make_conditional
 from .context import current_request as current_request
+from .files import safe_join as safe_join
+from .files import send_from_directory as send_from_directory
 from .helpers import abort as abort
 from .helpers import redirect as redirect
 from .jsoncodec import jsonify as jsonify
@@ -24,10 +28,14 @@ __all__ = [
     "coerce",
     "current_request",
     "jsonify",
+    "make_conditional",
     "make_response",
     "redirect",
     "remove_response_adapter",
     "response_adapter",
+    "safe_join",
+    "send_from_directory",
+    "use_shared_loop",
     "view",
 ]
 

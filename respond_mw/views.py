@@ -29,6 +29,7 @@ from webob import Request, Response
 from webob.request import BaseRequest
 
 from .coerce import HTML, coerce, normalize_headers
+from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 
@@ -109,6 +110,7 @@ class View:
         headers: Any = None,
         debug: bool = False,
         propagate_exceptions: bool = False,
+        conditional: bool = False,
     ) -> None:
         if not callable(func):
             raise TypeError(f"@view decorates a function, not {func!r}")
@@ -119,12 +121,14 @@ class View:
             "headers": headers,
             "debug": debug,
             "propagate_exceptions": propagate_exceptions,
+            "conditional": conditional,
         }
         self.name = view_name(func)
         self.text_type = HTML if content_type is None else text_content_type(content_type)
         self.default_headers = [] if headers is None else normalize_headers(headers)
         self.debug = debug
         self.propagate_exceptions = propagate_exceptions
+        self.conditional = conditional
         params = _parameters(func)
         self._call = _make_caller(func, _call_style(params))
         # Used as a method, the function is bound first: decided here, once.
@@ -146,6 +150,8 @@ class View:
             reset_state(token)
         if self.default_headers:
             self._add_default_headers(response)
+        if self.conditional:
+            response = make_conditional(response, request)
         return response
 
     def _add_default_headers(self, response: Response) -> None:
@@ -188,6 +194,8 @@ class View:
             reset_state(token)
         if self.default_headers:
             self._add_default_headers(response)
+        if self.conditional:
+            response = make_conditional(response, request)
         body: Iterable[bytes] = response(environ, start_response)
         return body
 
@@ -229,6 +237,7 @@ def view(
     headers: Any = None,
     debug: bool = False,
     propagate_exceptions: bool = False,
+    conditional: bool = False,
 ) -> Callable[[Callable[..., Any]], View]: ...
 
 
@@ -245,6 +254,9 @@ def view(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
         (never in production).
     :param propagate_exceptions: re-raise unexpected exceptions instead of answering
         500, for a debugging middleware or the test client to see them.
+    :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` a strong
+        ``ETag`` and answer a matching ``If-None-Match`` with ``304 Not Modified``
+        (see :mod:`respond_mw.conditional`).
 
     A :class:`webob.exc.HTTPException` (or any raised :class:`webob.Response`)
     becomes that response; any other exception is logged on the ``respond_mw``

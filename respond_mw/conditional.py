@@ -1,0 +1,79 @@
+"""Conditional responses: ETags and ``304 Not Modified``.
+
+``@view(conditional=True)`` (or :func:`make_conditional` on any response) gives a
+``200`` response to a ``GET`` or ``HEAD`` request a strong ``ETag`` computed from its
+body, and answers a request whose ``If-None-Match`` matches that ETag with
+``304 Not Modified`` and no body::
+
+    @view(conditional=True)
+    def catalogue():
+        return {"items": load_items()}
+
+Only *buffered* bodies (``str``, ``bytes``, JSON, ...) get a computed ETag: a streamed
+body is never read ahead to hash it. A streamed response whose view set an ``ETag``
+itself is still answered with ``304`` when it matches (its generator is then closed
+without being iterated). File responses (:mod:`respond_mw.files`) carry their own
+ETag and handle ``If-None-Match`` themselves.
+
+``If-None-Match`` uses the weak comparison of RFC 9110 (``W/"x"`` matches ``"x"``) and
+``*`` matches any response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from webob import Request, Response
+
+from .coerce import _drop_content
+
+__all__ = ["body_etag", "etag_matches", "make_conditional"]
+
+_ETAG = re.compile(r'(?:W/)?"[^"]*"')
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag (quoted) for a buffered body: a hash of its bytes."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header value matches ``etag`` (weak comparison)."""
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == opaque for tag in _ETAG.findall(header))
+
+
+def _get_header(response: Response, name: str) -> str | None:
+    for key, value in response.headerlist:
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def make_conditional(response: Response, request: Request) -> Response:
+    """Add an ETag to a buffered ``200`` response and answer ``If-None-Match``.
+
+    Changes and returns ``response``: a matching ``If-None-Match`` on a ``GET`` or
+    ``HEAD`` request makes it a ``304 Not Modified`` without body (its ``ETag`` and
+    other headers are kept). Responses to other methods or with another status, and
+    streamed responses without an ETag, are returned unchanged.
+
+    .. versionadded:: 0.1.0
+    """
+    if response.status_code != 200 or request.method not in ("GET", "HEAD"):
+        return response
+    etag = _get_header(response, "etag")
+    if etag is None:
+        body = response._app_iter
+        if type(body) is not list:
+            return response  # streamed: never read ahead
+        etag = body_etag(b"".join(body))
+        response.headerlist.append(("ETag", etag))
+    header = request.environ.get("HTTP_IF_NONE_MATCH")
+    if header and etag_matches(header, etag):
+        response.status = "304 Not Modified"
+        _drop_content(response)
+    return response

@@ -1,0 +1,439 @@
+"""File responses: a view returns an open binary file or a :class:`pathlib.Path`.
+
+::
+
+    @view
+    def report():
+        return Path("/srv/reports/latest.pdf")
+
+    @view
+    def avatar(request):
+        return open(avatar_path(request), "rb"), {"Cache-Control": "max-age=3600"}
+
+The file is served as a streamed response:
+
+* ``Content-Type`` guessed from the file name (``application/octet-stream`` when
+  unknown; ``charset=UTF-8`` added to textual types) -- a tuple's headers override it;
+* ``Content-Length``, and ``Accept-Ranges: bytes``, when the file is seekable (the
+  body is what lies between the file's current position and its end);
+* ``Last-Modified`` and a strong ``ETag`` (built from the modification time and size)
+  for files on disk;
+* the server's ``wsgi.file_wrapper`` (waitress and gunicorn offer one) is used when
+  the response is served, otherwise the file is read in blocks of 64 KiB;
+* the file is closed once the response has been sent (or dropped).
+
+For ``GET`` and ``HEAD`` requests, ``If-None-Match`` (or else ``If-Modified-Since``)
+is answered with ``304 Not Modified``; a single ``Range: bytes=...`` on a ``GET`` with
+``206 Partial Content`` (subject to ``If-Range``), an unsatisfiable one with
+``416 Range Not Satisfiable`` and ``Content-Range: bytes */size``. Several ranges, or
+a malformed ``Range``, are ignored and the whole file is sent.
+
+A missing path raises :class:`webob.exc.HTTPNotFound` (a ``404``), an unreadable one
+:class:`webob.exc.HTTPForbidden`. A directory or another non-regular file is a
+:class:`ValueError` naming the view, a file opened in text mode a :class:`TypeError`.
+
+.. warning::
+
+   A view must never build a :class:`~pathlib.Path` from raw user input
+   (``Path("/srv/files") / request.params["name"]``): ``..`` segments, absolute paths
+   and symbolic links would let a client read any file the process can read. Serve
+   user-chosen names with :func:`send_from_directory`, which confines them to a base
+   directory.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import os
+import stat
+from collections.abc import Iterable
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from webob import Response
+from webob.exc import HTTPForbidden, HTTPNotFound
+
+from .coerce import coerce, register_rule
+from .conditional import etag_matches
+from .context import RequestState
+from .views import text_content_type
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["FileBody", "FileResponse", "safe_join", "send_from_directory"]
+
+BLOCK_SIZE = 64 * 1024
+
+
+class FileBody:
+    """The WSGI iterable of a file response: ``length`` bytes from ``start``.
+
+    Also a minimal read-only file (``read``, ``seek``, ``tell``, ``close``) confined to
+    that window, which is what a partial response hands to ``wsgi.file_wrapper``.
+    ``close()`` closes the underlying file.
+    """
+
+    __slots__ = ("_closed", "_end", "_pos", "_start", "file")
+
+    def __init__(self, file: IO[bytes], start: int = 0, length: int | None = None) -> None:
+        self.file = file
+        self._start = self._pos = start
+        self._end = None if length is None else start + length
+        self._closed = False
+
+    @property
+    def length(self) -> int | None:
+        """The number of bytes of the body (``None`` when unknown)."""
+        return None if self._end is None else self._end - self._start
+
+    def read(self, size: int = -1) -> bytes:
+        if self._end is not None:
+            left = self._end - self._pos
+            size = left if size < 0 else min(size, left)
+            if size <= 0:
+                return b""
+        data = self.file.read(size)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            target = self._start + offset
+        elif whence == 1:
+            target = self._pos + offset
+        elif self._end is not None:
+            target = self._end + offset
+        else:
+            raise io.UnsupportedOperation("seek from the end of a file of unknown size")
+        target = max(self._start, target)
+        if self._end is not None:
+            target = min(target, self._end)
+        self.file.seek(target)
+        self._pos = target
+        return target - self._start
+
+    def tell(self) -> int:
+        return self._pos - self._start
+
+    def __iter__(self) -> FileBody:
+        return self
+
+    def __next__(self) -> bytes:
+        data = self.read(BLOCK_SIZE)
+        if not data:
+            raise StopIteration
+        return data
+
+    def close(self) -> None:
+        """Close the file (once)."""
+        if not self._closed:
+            self._closed = True
+            self.file.close()
+
+    def __repr__(self) -> str:
+        return f"<FileBody {self.file!r} bytes {self._start}-{self._end}>"
+
+
+class FileResponse(Response):  # type: ignore[misc]
+    """A :class:`webob.Response` whose body is a :class:`FileBody`.
+
+    When called as a WSGI application it gives the file to the server's
+    ``wsgi.file_wrapper`` if the environ has one (chosen at call time, since the
+    response is built before the server calls the application).
+    """
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = self._app_iter
+        wrapper = environ.get("wsgi.file_wrapper")
+        if (
+            wrapper is None
+            or type(body) is not FileBody
+            or body._end is None  # not seekable: its size is unknown to the server
+            or self.conditional_response
+            or environ["REQUEST_METHOD"] == "HEAD"
+        ):
+            result: Iterable[bytes] = super().__call__(environ, start_response)
+            return result
+        start_response(self.status, self._abs_headerlist(environ))
+        # A body that runs to the end of a file on disk goes to the server as the file
+        # itself, positioned at its start (servers may use sendfile()); any other body
+        # goes as its window, which no reader can overrun.
+        to_end = _size_of(body.file) == body._end
+        wrapped: Iterable[bytes] = wrapper(body.file if to_end else body, BLOCK_SIZE)
+        return wrapped
+
+
+def _size_of(file: IO[bytes]) -> int | None:
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+# ----------------------------------------------------------------- HTTP conditions
+
+
+def _http_date(timestamp: float) -> str:
+    return formatdate(timestamp, usegmt=True)
+
+
+def _parse_date(value: str) -> int | None:
+    try:
+        return int(parsedate_to_datetime(value).timestamp())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _not_modified(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
+        return etag is not None and etag_matches(if_none_match, etag)
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since and mtime is not None:
+        date = _parse_date(since)
+        return date is not None and mtime <= date
+    return False
+
+
+_UNSATISFIABLE = (-1, -1)
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """Parse a ``Range`` header for a body of ``size`` bytes.
+
+    Returns ``(first, last)`` (inclusive) for one satisfiable byte range, ``(-1, -1)``
+    for an unsatisfiable one, and ``None`` for anything to ignore (another unit,
+    several ranges, malformed).
+    """
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash or not (first_text or last_text):
+        return None
+    if not (first_text.isdigit() or first_text == "") or not (
+        last_text.isdigit() or last_text == ""
+    ):
+        return None
+    if not first_text:  # suffix: the last N bytes
+        suffix = int(last_text)
+        if suffix == 0 or size == 0:
+            return _UNSATISFIABLE
+        return max(0, size - suffix), size - 1
+    first = int(first_text)
+    if last_text and int(last_text) < first:
+        return None  # invalid: ignored
+    if first >= size:
+        return _UNSATISFIABLE
+    last = int(last_text) if last_text else size - 1
+    return first, min(last, size - 1)
+
+
+def _if_range_allows(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
+    if_range = environ.get("HTTP_IF_RANGE")
+    if not if_range:
+        return True
+    if_range = if_range.strip()
+    if if_range.startswith(('"', "W/")):  # strong comparison: weak tags never match
+        return etag is not None and if_range == etag and not etag.startswith("W/")
+    return mtime is not None and _parse_date(if_range) == mtime
+
+
+# ------------------------------------------------------------------- the responses
+
+
+def _content_type(name: object) -> str:
+    if isinstance(name, (str, os.PathLike)):
+        guessed, _ = mimetypes.guess_type(os.fspath(name))
+        if guessed:
+            return text_content_type(guessed)
+    return "application/octet-stream"
+
+
+def _extent(file: IO[bytes]) -> tuple[int, int] | None:
+    """``(position, bytes left)`` of a seekable file, else ``None``."""
+    try:
+        if not file.seekable():
+            return None
+        position = file.tell()
+        end = file.seek(0, os.SEEK_END)
+        file.seek(position)
+    except (OSError, ValueError):
+        return None
+    return position, max(0, end - position)
+
+
+def _empty(status: str, headers: list[tuple[str, str]]) -> FileResponse:
+    return FileResponse(status=status, headerlist=headers, app_iter=[])
+
+
+def file_response(
+    file: IO[bytes], state: RequestState, st: os.stat_result | None = None
+) -> Response:
+    """Build the response serving the open binary ``file`` for the request of ``state``.
+
+    ``st`` is the file's :func:`os.stat` result, when known (it gives
+    ``Last-Modified`` and ``ETag``). The file is closed by the response.
+    """
+    try:
+        return _file_response(file, state, st)
+    except BaseException:
+        file.close()
+        raise
+
+
+def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | None) -> Response:
+    if st is None:
+        try:
+            fstat = os.fstat(file.fileno())
+        except (OSError, AttributeError, ValueError):
+            fstat = None
+        if fstat is not None and stat.S_ISREG(fstat.st_mode):
+            st = fstat
+    extent = _extent(file)
+    headers = [("Content-Type", _content_type(getattr(file, "name", None)))]
+    etag = mtime = None
+    if st is not None:
+        mtime = int(st.st_mtime)
+        position = extent[0] if extent else 0
+        etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}' + (f"-{position:x}" if position else "") + '"'
+        headers.append(("Last-Modified", _http_date(st.st_mtime)))
+        headers.append(("ETag", etag))
+    if extent is None:  # not seekable: streamed as it comes
+        return FileResponse(status="200 OK", headerlist=headers, app_iter=FileBody(file))
+    start, size = extent
+    headers.append(("Accept-Ranges", "bytes"))
+    request = state.request
+    method = request.method if request is not None else None
+    if request is not None and method in ("GET", "HEAD"):
+        environ = request.environ
+        if _not_modified(environ, etag, mtime):
+            file.close()
+            kept = [(k, v) for k, v in headers if k in ("ETag", "Last-Modified")]
+            return _empty("304 Not Modified", kept)
+        header = environ.get("HTTP_RANGE")
+        if method == "GET" and header and _if_range_allows(environ, etag, mtime):
+            wanted = parse_range(header, size)
+            if wanted == _UNSATISFIABLE:
+                file.close()
+                return _empty(
+                    "416 Range Not Satisfiable",
+                    [("Content-Range", f"bytes */{size}"), ("Content-Length", "0")],
+                )
+            if wanted is not None:
+                first, last = wanted
+                length = last - first + 1
+                file.seek(start + first)
+                headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
+                headers.append(("Content-Length", str(length)))
+                return FileResponse(
+                    status="206 Partial Content",
+                    headerlist=headers,
+                    app_iter=FileBody(file, start + first, length),
+                )
+    headers.append(("Content-Length", str(size)))
+    return FileResponse(status="200 OK", headerlist=headers, app_iter=FileBody(file, start, size))
+
+
+def _from_file(value: IO[Any], state: RequestState, depth: int) -> Response:
+    if isinstance(value, io.TextIOBase):
+        raise TypeError(
+            f"The view {state.view} returned a file opened in text mode ({value!r:.80}); "
+            "open it in binary mode ('rb'), or return its text as a str"
+        )
+    if value.closed:
+        raise ValueError(f"The view {state.view} returned a closed file ({value!r:.80})")
+    if not value.readable():
+        value.close()
+        raise TypeError(
+            f"The view {state.view} returned a file that is not open for reading "
+            f"({value!r:.80}); open it with mode 'rb'"
+        )
+    return file_response(value, state)
+
+
+def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
+    # O_NONBLOCK: opening a FIFO must not hang the thread (it is refused below).
+    flags = getattr(os, "O_NONBLOCK", 0)
+    try:
+        file = open(path, "rb", opener=lambda p, f: os.open(p, f | flags))  # noqa: SIM115
+    except (FileNotFoundError, NotADirectoryError):
+        raise HTTPNotFound() from None
+    except IsADirectoryError:
+        file = None
+    except PermissionError:
+        if not path.is_dir():
+            raise HTTPForbidden() from None
+        file = None
+    if file is None:
+        raise ValueError(
+            f"The view {state.view} returned the path of a directory ({path}); return the "
+            "path of a file, or use respond_mw.send_from_directory()"
+        )
+    st = os.fstat(file.fileno())
+    if not stat.S_ISREG(st.st_mode):
+        file.close()
+        raise ValueError(
+            f"The view {state.view} returned the path of something that is not a regular "
+            f"file ({path}); only regular files can be served"
+        )
+    return file, st
+
+
+def _from_path(value: Path, state: RequestState, depth: int) -> Response:
+    file, st = _open(value, state)
+    return file_response(file, state, st)
+
+
+# ----------------------------------------------------------------- safe directories
+
+
+def safe_join(directory: str | os.PathLike[str], untrusted: str) -> Path | None:
+    """Join ``untrusted`` (a relative path from a client) to ``directory``, safely.
+
+    Returns the resolved path, or ``None`` when ``untrusted`` is empty, contains a
+    NUL, a backslash or a ``..`` segment, is absolute, or resolves (through symbolic
+    links) to a place outside ``directory``. The path may not exist.
+    """
+    if not untrusted or "\x00" in untrusted or "\\" in untrusted:
+        return None
+    if untrusted.startswith("/") or os.path.isabs(untrusted) or os.path.splitdrive(untrusted)[0]:
+        return None
+    parts = untrusted.split("/")
+    if ".." in parts:
+        return None
+    base = Path(os.path.realpath(directory))
+    candidate = Path(os.path.realpath(base.joinpath(*parts)))
+    if candidate != base and base not in candidate.parents:
+        return None
+    return candidate
+
+
+def send_from_directory(directory: str | os.PathLike[str], path: str) -> Response:
+    """Serve the file ``path`` (untrusted, e.g. from the URL) found under ``directory``.
+
+    ::
+
+        @app.route("/static/<path:name>")
+        def static(name):
+            return send_from_directory("/srv/static", name)
+
+    Anything that is not a regular file inside ``directory`` -- missing, a directory,
+    ``..`` segments, absolute paths, NUL characters, symbolic links leading outside --
+    raises :class:`webob.exc.HTTPNotFound`. The response has all the features of a
+    file response (``Range``, ``304``, ``wsgi.file_wrapper``); it is built for the
+    current request (see :func:`~respond_mw.current_request`).
+
+    .. versionadded:: 0.1.0
+    """
+    target = safe_join(directory, path)
+    if target is None or not target.is_file():
+        raise HTTPNotFound()
+    return coerce(target)
+
+
+register_rule(Path, _from_path)
+register_rule(io.IOBase, _from_file, protocol=True)
