@@ -1,0 +1,59 @@
+"""The benchmark scripts still run (tiny iteration counts; no timing is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=BENCHMARKS.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout
+
+
+def test_inprocess_measures_every_case_and_reports_each_target() -> None:
+    out = run("inprocess.py", "--iterations", "20", "--repeats", "1")
+    for case in ("raw text", "raw json.dumps", "wsgify str", "@view str", "@view dict"):
+        assert f"\n{case} " in out, out
+    assert "Middleware 1000 routes" in out, out
+    # one verdict per target, whatever the numbers are
+    for target in ("@view str <= 3.0x raw", "@view dict <= 1.3x raw json.dumps"):
+        assert f"PASS {target}" in out or f"FAIL {target}" in out, out
+
+
+def test_inprocess_only_keeps_the_floors_it_needs() -> None:
+    out = run("inprocess.py", "-n", "10", "-r", "1", "--only", "^@view dict$", "--rst")
+    assert "\n@view dict " in out
+    assert "\nraw json.dumps " in out
+    assert "flask" not in out
+    assert out.count("=====") >= 3  # reST table rules
+
+
+@pytest.mark.functional
+def test_server_script_serves_and_loads_with_the_python_client() -> None:
+    out = run("server.py", "--client", "python", "-d", "0.2", "-r", "1", "raw text", "@view str")
+    assert "client=python" in out
+    assert "\nraw text " in out
+    assert "@view str >= 0.95x raw text" in out
+
+
+@pytest.mark.functional
+def test_memory_script_streams_the_whole_body_in_every_mode() -> None:
+    out = run("memory.py", "--size", str(1024 * 1024 + 5), "--timeout", "60")
+    for case in ("@view generator", "Middleware route generator", "Middleware pass-through"):
+        for mode in ("inprocess", "waitress"):
+            # PASS needs the whole body (1 MiB + 5 bytes) with status 200
+            assert f"PASS {case} ({mode})" in out, out
