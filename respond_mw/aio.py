@@ -58,7 +58,7 @@ from webob import Response
 from .coerce import StreamingBody, _coerce, new_response, register_rule
 from .context import RequestState
 
-__all__ = ["run", "use_shared_loop"]
+__all__ = ["resolve", "run", "use_shared_loop"]
 
 T = TypeVar("T")
 
@@ -197,6 +197,17 @@ def run(coro: Coroutine[Any, Any, T], context: Context | None = None) -> T:
             loop = _thread_loop()
             return loop.run_until_complete(loop.create_task(coro, context=context))
     return _run_in_background(coro, context)
+
+
+def resolve(value: Any) -> Any:
+    """Return ``value``, or its result if it is a coroutine (run with :func:`run`).
+
+    For callers of hooks that may be ``async def`` and whose return value is not a
+    response (``before_request`` returning ``None``, ``after_request``, teardown).
+    """
+    if isinstance(value, Coroutine):
+        return run(value)
+    return value
 
 
 def _from_coroutine(value: Coroutine[Any, Any, Any], state: RequestState, depth: int) -> Response:

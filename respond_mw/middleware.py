@@ -98,7 +98,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from webob import Request, Response
 from webob import exc as webob_exc
 
+from .aio import resolve
 from .coerce import HTML, coerce, new_response
+from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 from .helpers import http_exception
@@ -321,6 +323,10 @@ class Middleware:
         matches; ``None`` answers them ``404 Not Found``.
     :param debug: show the traceback of unexpected exceptions on the ``500`` page
         (never in production).
+    :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` (routes,
+        and the wrapped application's when it returns a list) a strong ``ETag`` and
+        answer a matching ``If-None-Match`` with ``304 Not Modified`` (see
+        :mod:`respond_mw.conditional`).
 
     See the module documentation for dispatch, error handlers, hooks and the
     request context.
@@ -328,11 +334,14 @@ class Middleware:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, app: WSGIApplication | None = None, *, debug: bool = False) -> None:
+    def __init__(
+        self, app: WSGIApplication | None = None, *, debug: bool = False, conditional: bool = False
+    ) -> None:
         if app is not None and not callable(app):
             raise TypeError(f"Middleware wraps a WSGI application, not {app!r}")
         self.app = app
         self.debug = debug
+        self.conditional = conditional
         #: The routes, see :meth:`route`.
         self.router: Router[Route] = Router()
         self._mounts: dict[str, WSGIApplication] = {}
@@ -344,7 +353,7 @@ class Middleware:
         self._before: list[tuple[Callable[..., Any], Callable[[Request], Any]]] = []
         self._after: list[Callable[[Response], Response]] = []
         self._teardown_funcs: list[Callable[[BaseException | None], Any]] = []
-        self._plain = True
+        self._plain = not conditional
         self._app_name = "the wrapped application" if app is None else f"application {app!r}"
 
     def __repr__(self) -> str:
@@ -526,7 +535,8 @@ class Middleware:
 
     def _update_plain(self) -> None:
         self._plain = not (
-            self._before
+            self.conditional
+            or self._before
             or self._after
             or self._teardown_funcs
             or self._code_handlers
@@ -622,6 +632,8 @@ class Middleware:
             del error  # no reference cycle through the traceback
         if self._after:
             response, unexpected = self._after_request(response, request, unexpected)
+        if self.conditional:
+            response = make_conditional(response, request)
         if exc_info is not None:
             start_response = _with_exc_info(start_response, exc_info)
         try:
@@ -660,7 +672,7 @@ class Middleware:
         for func, call in self._before:
             state = RequestState(request, view_name(func), HTML)
             set_state(state)
-            value = call(request)
+            value = resolve(call(request))
             if value is not None:
                 return coerce(value, state)
         return None
@@ -703,7 +715,7 @@ class Middleware:
         for func in self._after:
             set_state(RequestState(request, view_name(func), HTML))
             try:
-                result = func(response)
+                result = resolve(func(response))
                 if not isinstance(result, Response):
                     raise TypeError(
                         f"the after_request function {view_name(func)} returned "
@@ -766,7 +778,7 @@ class Middleware:
         state = RequestState(request, view_name(handler), HTML)
         set_state(state)
         try:
-            value = handler(error)
+            value = resolve(handler(error))
             response = coerce(value, state)
             if status is not None and _is_bare(value):
                 response.status = status
@@ -780,7 +792,7 @@ class Middleware:
     def _teardown(self, error: BaseException | None) -> None:
         for func in self._teardown_funcs:
             try:
-                func(error)
+                resolve(func(error))
             except Exception:
                 log.exception("teardown_request function %s raised", view_name(func))
 

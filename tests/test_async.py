@@ -15,7 +15,7 @@ from webob import Request, Response
 from webob import exc as webob_exc
 from webtest import TestApp
 
-from respond_mw import abort, current_request, make_response, use_shared_loop, view
+from respond_mw import Middleware, abort, current_request, make_response, use_shared_loop, view
 from respond_mw.aio import run
 from respond_mw.coerce import StreamingBody
 
@@ -504,3 +504,105 @@ def test_async_views_on_waitress_concurrently() -> None:
         assert path == f"/r{i}"
         assert thread != "respond_mw-asyncio"
         assert encoding == "chunked"
+
+
+# ------------------------------------------------------------------- middleware
+
+
+def legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"legacy"]
+
+
+def test_async_route_with_parameters() -> None:
+    mw = Middleware(legacy)
+
+    @mw.route("/items/<int:item_id>")
+    async def item(item_id: int, request: Request) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        return {"id": item_id, "path": current_request().path}
+
+    app = TestApp(mw)
+    assert app.get("/items/3").json == {"id": 3, "path": "/items/3"}
+    assert app.get("/other").text == "legacy"
+
+
+def test_async_error_handler_keeps_its_status_and_headers() -> None:
+    mw = Middleware()
+
+    @mw.route("/missing")
+    async def missing() -> str:
+        abort(404)
+        return "unreachable"
+
+    @mw.errorhandler(404)
+    async def not_found(error: Exception) -> Any:
+        await asyncio.sleep(0)
+        return {"error": current_request().path}, 410, {"X-Handler": "async"}
+
+    @mw.errorhandler(500)
+    async def server_error(error: Exception) -> str:
+        return "async 500 page"
+
+    @mw.route("/broken")
+    async def broken() -> str:
+        raise RuntimeError("boom")
+
+    app = TestApp(mw)
+    resp = app.get("/missing", status=410)
+    assert resp.json == {"error": "/missing"}
+    assert resp.headers["X-Handler"] == "async"
+    resp = app.get("/broken", status=500)
+    assert resp.text == "async 500 page"
+
+
+def test_async_hooks() -> None:
+    mw = Middleware(legacy)
+    events: list[str] = []
+
+    @mw.before_request
+    async def check(request: Request) -> Any:
+        await asyncio.sleep(0)
+        events.append("before " + current_request().path)
+        if request.path == "/blocked":
+            return "blocked", 403
+        return None
+
+    @mw.after_request
+    async def stamp(response: Response) -> Response:
+        await asyncio.sleep(0)
+        response.headers["X-After"] = current_request().path
+        return response
+
+    @mw.teardown_request
+    async def done(error: BaseException | None) -> None:
+        await asyncio.sleep(0)
+        events.append(f"teardown {error!r}")
+
+    app = TestApp(mw)
+    resp = app.get("/open")
+    assert resp.text == "legacy"
+    assert resp.headers["X-After"] == "/open"
+    resp = app.get("/blocked", status=403)
+    assert resp.text == "blocked"
+    assert resp.headers["X-After"] == "/blocked"
+    assert events == ["before /open", "teardown None", "before /blocked", "teardown None"]
+
+
+def test_async_route_streams_an_async_generator() -> None:
+    mw = Middleware()
+    events: list[str] = []
+
+    @mw.route("/stream")
+    async def stream() -> AsyncIterator[str]:
+        async def chunks() -> AsyncIterator[str]:
+            try:
+                yield "a"
+                yield current_request().path
+            finally:
+                events.append("closed")
+
+        return chunks()
+
+    assert TestApp(mw).get("/stream").text == "a/stream"
+    assert events == ["closed"]
