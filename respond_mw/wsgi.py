@@ -83,18 +83,18 @@ def call_application(
     app_iter = app(environ, start_response)
     if captured and not written and type(app_iter) is list:
         return captured[0], list(captured[1]), app_iter
-    iterator = iter(app_iter)
     head = written
-    if not captured:
-        try:
+    try:
+        iterator = iter(app_iter)
+        if not captured:
             for chunk in iterator:
                 if chunk or captured:
                     head.append(chunk)
                     break
-        except BaseException:
-            close_iterable(app_iter)
-            raise
-        if not captured:
-            close_iterable(app_iter)
-            raise RuntimeError(f"the WSGI application {app!r} did not call start_response")
+    except BaseException:
+        close_iterable(app_iter)
+        raise
+    if not captured:
+        close_iterable(app_iter)
+        raise RuntimeError(f"the WSGI application {app!r} did not call start_response")
     return captured[0], list(captured[1]), Prepended(head, iterator, app_iter)
