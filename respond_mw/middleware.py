@@ -265,13 +265,22 @@ class Route:
 
 
 class _Body:
-    """The body handed to the server when teardown functions are registered.
+    """The body handed to the server when there is something to do on ``close()``.
 
-    Remembers an exception raised while iterating, and on :meth:`close` closes the
-    real body, then runs the teardown functions in the request's context.
+    Remembers an exception raised while iterating. :meth:`close` closes the real
+    body, then the bodies of responses an ``after_request`` hook replaced, then runs
+    the teardown functions in the request's context.
     """
 
-    __slots__ = ("_body", "_closed", "_context", "_error", "_iterator", "_middleware")
+    __slots__ = (
+        "_body",
+        "_closed",
+        "_context",
+        "_error",
+        "_iterator",
+        "_middleware",
+        "_replaced",
+    )
 
     def __init__(
         self,
@@ -279,12 +288,14 @@ class _Body:
         middleware: Middleware,
         context: Context,
         error: BaseException | None,
+        replaced: list[Iterable[bytes]],
     ) -> None:
         self._body = body
         self._iterator: Iterator[bytes] | None = None
         self._middleware = middleware
         self._context = context
         self._error = error
+        self._replaced = replaced
         self._closed = False
 
     def __iter__(self) -> _Body:
@@ -308,6 +319,8 @@ class _Body:
         self._closed = True
         try:
             close_iterable(self._body)
+            for body in self._replaced:
+                close_iterable(body)
         except Exception as error:
             if self._error is None:
                 self._error = error
@@ -630,8 +643,9 @@ class Middleware:
             response, unexpected = self._error_response(raised, request)
         finally:
             del error  # no reference cycle through the traceback
+        replaced: list[Iterable[bytes]] = []
         if self._after:
-            response, unexpected = self._after_request(response, request, unexpected)
+            response, unexpected = self._after_request(response, request, unexpected, replaced)
         if self.conditional:
             response = make_conditional(response, request)
         if exc_info is not None:
@@ -643,11 +657,13 @@ class Middleware:
             else:
                 body = response(environ, start_response)
         except BaseException as raised:
-            close_iterable(response.app_iter)
+            for old in [response.app_iter, *replaced]:
+                close_iterable(old)
             self._teardown(raised)
             raise
-        if self._teardown_funcs:
-            return _Body(body, self, context, unexpected)
+        if self._teardown_funcs or replaced:
+            replaced = [old for old in replaced if old is not response.app_iter]
+            return _Body(body, self, context, unexpected, replaced)
         return body
 
     def _respond(
@@ -710,8 +726,17 @@ class Middleware:
         return handled
 
     def _after_request(
-        self, response: Response, request: Request, unexpected: BaseException | None
+        self,
+        response: Response,
+        request: Request,
+        unexpected: BaseException | None,
+        replaced: list[Iterable[bytes]],
     ) -> tuple[Response, BaseException | None]:
+        """Run the hooks; the bodies of responses they replace go to ``replaced``.
+
+        Those bodies are closed once the final response has been sent (a hook may
+        have wrapped one into its new response).
+        """
         for func in self._after:
             set_state(RequestState(request, view_name(func), HTML))
             try:
@@ -725,6 +750,8 @@ class Middleware:
             except Exception as raised:
                 close_iterable(response.app_iter)
                 return self._error_response(raised, request)
+            if result is not response:
+                replaced.append(response.app_iter)
             response = result
         return response, unexpected
 

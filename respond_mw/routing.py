@@ -35,7 +35,7 @@ added first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 __all__ = ["CONVERTERS", "Match", "Pattern", "Router"]
@@ -309,43 +309,54 @@ class Router(Generic[T]):
             matches the path.
         """
         allowed: set[str] = set()
-        for entry, params in self._candidates(path):
-            if method in entry[0]:
-                return Match(entry[1], params)
-            allowed.update(entry[0])
+        static = self._static.get(path)
+        if static is not None:
+            for methods, target in static:
+                if method in methods:
+                    return Match(target, {})
+                allowed.update(methods)
+        if path[:1] == "/":
+            found = self._walk(self._root, path[1:].split("/"), 0, {}, method, allowed)
+            if found is not None:
+                return found
         if not allowed:
             return None
         return Match(None, {}, frozenset(allowed))
 
-    def _candidates(self, path: str) -> Iterator[tuple[_Entry[T], dict[str, Any]]]:
-        """Every (entry, parameters) matching ``path``, most specific first."""
-        static = self._static.get(path)
-        if static is not None:
-            for entry in static:
-                yield entry, {}
-        if path[:1] != "/":
-            return
-        segments = path[1:].split("/")
-        yield from self._walk(self._root, segments, 0, {})
-
     def _walk(
-        self, node: _Node[T], segments: list[str], index: int, params: dict[str, Any]
-    ) -> Iterator[tuple[_Entry[T], dict[str, Any]]]:
+        self,
+        node: _Node[T],
+        segments: list[str],
+        index: int,
+        params: dict[str, Any],
+        method: str,
+        allowed: set[str],
+    ) -> Match[T] | None:
+        """Depth-first search, most specific branch first; collects ``allowed``."""
         if index == len(segments):
-            for entry in node.entries:
-                yield entry, params
-        else:
-            segment = segments[index]
-            child = node.static.get(segment)
-            if child is not None:
-                yield from self._walk(child, segments, index + 1, params)
-            for piece, dynamic_child in node.dynamic.values():
-                found = dict(params)
-                if _convert(piece, segment, found):
-                    yield from self._walk(dynamic_child, segments, index + 1, found)
-        if node.tails and index < len(segments):
+            for methods, target in node.entries:
+                if method in methods:
+                    return Match(target, params)
+                allowed.update(methods)
+            return None
+        segment = segments[index]
+        child = node.static.get(segment)
+        if child is not None:
+            found = self._walk(child, segments, index + 1, params, method, allowed)
+            if found is not None:
+                return found
+        for piece, dynamic_child in node.dynamic.values():
+            converted = dict(params)
+            if _convert(piece, segment, converted):
+                found = self._walk(dynamic_child, segments, index + 1, converted, method, allowed)
+                if found is not None:
+                    return found
+        if node.tails:
             rest = "/".join(segments[index:])
-            for piece, entry in node.tails:
-                found = dict(params)
-                if _convert(piece, rest, found):
-                    yield entry, found
+            for piece, (methods, target) in node.tails:
+                converted = dict(params)
+                if _convert(piece, rest, converted):
+                    if method in methods:
+                        return Match(target, converted)
+                    allowed.update(methods)
+        return None
