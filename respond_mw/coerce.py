@@ -44,7 +44,10 @@ are converted with ``str()``. Names must be HTTP tokens (not ``Status``, not end
 in ``-`` or ``_``, as PEP 3333 requires) and values latin-1 text without control
 characters, else :class:`ValueError`. Hop-by-hop headers (``Connection``,
 ``Transfer-Encoding``, ``Keep-Alive``, ...) belong to the server and are refused. A
-``Content-Length`` that disagrees with a buffered body is refused.
+``Content-Length`` that disagrees with a buffered body is refused; a streamed body
+given a ``Content-Length`` is counted, and one that turns out longer or shorter is
+aborted (:class:`LengthChecked`). A response the view built itself is checked the same
+way.
 
 With a final status of 204 or 304 the body is dropped (a streaming body is closed)
 together with ``Content-Type`` and ``Content-Length``: such responses have no content.
@@ -57,7 +60,8 @@ A WSGI application's status and headers are checked by the same rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+import reprlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import Context, copy_context
 from logging import getLogger
 from typing import Any
@@ -92,6 +96,19 @@ JSON = "application/json"
 DEFAULT_STATE = RequestState(None, "<no view>", HTML)
 
 _new_object = object.__new__
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 80
+_repr.maxlevel = 3
+
+
+def _short(value: object) -> str:
+    """A short repr for error messages: bounded in length and nesting, never raising
+    (a value nested 100,000 levels deep or with a failing ``__repr__`` is still named)."""
+    try:
+        return _repr.repr(value)
+    except Exception:  # RecursionError, or a __repr__ that raises
+        return f"<{type(value).__qualname__} object>"
 
 
 def new_response(status: str, headerlist: list[tuple[str, str]], app_iter: Any) -> Response:
@@ -134,26 +151,26 @@ def parse_status(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         line = _STATUS_LINES.get(int(value))
         if line is None:
-            raise ValueError(f"status {value!r} is out of range: it must be {_STATUS_HELP}")
+            raise ValueError(f"status {_short(value)} is out of range: it must be {_STATUS_HELP}")
         return line
     if isinstance(value, str):
         match = _STATUS_RE.fullmatch(value)
         if match is None:
-            raise ValueError(f"status {value!r} is malformed: it must be {_STATUS_HELP}")
+            raise ValueError(f"status {_short(value)} is malformed: it must be {_STATUS_HELP}")
         code = int(match[1])
         if not 100 <= code <= 599:
-            raise ValueError(f"status {value!r} is out of range: it must be {_STATUS_HELP}")
+            raise ValueError(f"status {_short(value)} is out of range: it must be {_STATUS_HELP}")
         reason = match[2]
         if reason is None or not reason.strip():
             return _STATUS_LINES[code]
         if _CONTROL.search(reason) or not _is_latin1(reason):
             raise ValueError(
-                f"status {value!r} has a reason phrase with control or non latin-1 "
+                f"status {_short(value)} has a reason phrase with control or non latin-1 "
                 "characters, which would corrupt the response"
             )
         return f"{code} {reason.strip()}"
     raise ValueError(
-        f"status {value!r} ({type(value).__name__}) is not a valid status: "
+        f"status {_short(value)} ({type(value).__name__}) is not a valid status: "
         f"it must be {_STATUS_HELP}"
     )
 
@@ -190,7 +207,7 @@ def _is_latin1(text: str) -> bool:
 def _header_name(name: object) -> str:
     if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
         raise ValueError(
-            f"header name {name!r} is not valid: it must be a str made of letters, digits "
+            f"header name {_short(name)} is not valid: it must be a str made of letters, digits "
             "and !#$%&'*+-.^_`|~ (no spaces, colons or control characters)"
         )
     lower = name.lower()
@@ -212,19 +229,24 @@ def _header_value(name: str, value: object) -> str:
         text = value
     elif value is None or isinstance(value, (bytes, bytearray, memoryview)):
         raise ValueError(
-            f"header {name!r} has the value {value!r}: give a str (or a value whose "
+            f"header {name!r} has the value {_short(value)}: give a str (or a value whose "
             "str() is the header text, such as an int)"
         )
     else:
-        text = str(value)
+        try:
+            text = str(value)
+        except Exception:  # RecursionError, or a __str__ that raises
+            raise ValueError(
+                f"header {name!r} has the value {_short(value)}, whose str() failed"
+            ) from None
     if _CONTROL.search(text):
         raise ValueError(
             f"header {name!r} has a value with CR, LF, NUL or another control character "
-            f"({text!r}), which could split or corrupt the response"
+            f"({_short(text)}), which could split or corrupt the response"
         )
     if not _is_latin1(text):
         raise ValueError(
-            f"header {name!r} has a value that is not latin-1 text ({text!r}); "
+            f"header {name!r} has a value that is not latin-1 text ({_short(text)}); "
             "encode it first (for example with urllib.parse.quote)"
         )
     return text
@@ -245,7 +267,7 @@ def normalize_headers(headers: object) -> list[tuple[str, str]]:
         for item in headers:
             if not isinstance(item, (tuple, list)) or len(item) != 2:
                 raise ValueError(
-                    f"header item {item!r} is not a (name, value) pair; headers given as a "
+                    f"header item {_short(item)} is not a (name, value) pair; headers given as a "
                     "list or tuple must contain pairs"
                 )
             name = _header_name(item[0])
@@ -353,7 +375,7 @@ class StreamingBody:
             return bytes(chunk)
         error = TypeError(
             f"the generator returned by view {self._view} yielded "
-            f"{type(chunk).__name__} ({chunk!r:.60}); a streamed body may only yield "
+            f"{type(chunk).__name__} ({_short(chunk)}); a streamed body may only yield "
             "str or bytes"
         )
         log.error("%s", error)
@@ -372,6 +394,77 @@ class StreamingBody:
         return f"<StreamingBody of view {self._view} iterator={self._iterator!r}>"
 
 
+class LengthChecked:
+    """A streamed body whose ``Content-Length`` was given: the bytes are counted.
+
+    A body longer or shorter than its ``Content-Length`` would let a client or a
+    proxy misread where the response ends (a keep-alive connection would then mix
+    two responses). Instead, the error is logged naming the view and raised before
+    the excess chunk, or at the end of a short body: the server aborts the response
+    and closes the connection. ``close()`` closes the wrapped body.
+    """
+
+    __slots__ = ("_body", "_expected", "_iterator", "_sent", "_view")
+
+    def __init__(self, body: Iterable[bytes], expected: int, view: str) -> None:
+        self._body = body
+        self._iterator = iter(body)
+        self._expected = expected
+        self._sent = 0
+        self._view = view
+
+    def __iter__(self) -> LengthChecked:
+        return self
+
+    def _fail(self, problem: str) -> ValueError:
+        error = ValueError(
+            f"the streamed body of view {self._view} {problem} than its Content-Length "
+            f"({self._expected} bytes); the response is aborted"
+        )
+        log.error("%s", error)
+        return error
+
+    def __next__(self) -> bytes:
+        try:
+            chunk = next(self._iterator)
+        except StopIteration:
+            if self._sent != self._expected:
+                raise self._fail(f"ended after {self._sent} bytes, fewer") from None
+            raise
+        self._sent += len(chunk)
+        if self._sent > self._expected:
+            raise self._fail(f"has at least {self._sent} bytes, more")
+        return chunk
+
+    def close(self) -> None:
+        close_iterable(self._body)
+
+
+def _check_length(resp: Response, state: RequestState) -> None:
+    """Refuse (list body) or count (streamed body) a ``Content-Length`` that may
+    disagree with the body; bodiless responses (HEAD, 1xx, 204, 304) are exempt."""
+    given = [v for n, v in resp._headerlist if n.lower() == "content-length"]
+    if not given:
+        return
+    code = resp.status_code
+    request = state.request
+    if code < 200 or code in _NO_CONTENT or (request is not None and request.method == "HEAD"):
+        return
+    body = resp._app_iter
+    valid = len(given) == 1 and given[0].isascii() and given[0].isdigit()
+    if valid and type(body) is not list:
+        resp._app_iter = LengthChecked(body, int(given[0]), state.view)
+        return
+    actual = _body_length(resp)
+    if not valid or actual != int(given[0]):
+        close_iterable(body)
+        raise ValueError(
+            f"The view {state.view} returned a response whose Content-Length "
+            f"({', '.join(given)}) disagrees with its body ({actual} bytes); leave "
+            "Content-Length out and it is computed"
+        )
+
+
 # ------------------------------------------------------------------------ the rules
 
 Handler = Callable[[Any, RequestState, int], Response]
@@ -384,10 +477,7 @@ _ALLOWED = (
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{type(value).__qualname__} {text}"
+    return f"{type(value).__qualname__} {_short(value)}"
 
 
 def _reject(value: object, state: RequestState, *_: object) -> Response:
@@ -404,6 +494,22 @@ def _reject(value: object, state: RequestState, *_: object) -> Response:
 
 
 def _from_response(value: Response, state: RequestState, depth: int) -> Response:
+    # A response the view built itself has not been through the checks above: a
+    # status or header that would split the response (or that the server owns) is
+    # refused here, naming the view, rather than reaching the server.
+    try:
+        parse_status(value.status)
+        for item in value.headerlist:
+            if len(item) != 2 or type(item[0]) is not str or type(item[1]) is not str:
+                raise ValueError(f"header item {_short(item)} is not a (str, str) pair")
+            _header_value(_header_name(item[0]), item[1])
+    except (TypeError, ValueError) as exc:
+        close_iterable(value.app_iter)
+        raise ValueError(
+            f"The view {state.view} returned a {type(value).__qualname__} with an "
+            f"invalid status or header: {exc}"
+        ) from None
+    _check_length(value, state)
     return value
 
 
@@ -460,7 +566,9 @@ def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
             f"The view {state.view} returned a WSGI application ({value!r:.60}) that "
             f"answered an invalid response: {exc}"
         ) from None
-    return new_response(line, pairs, body)
+    resp = new_response(line, pairs, body)
+    _check_length(resp, state)
+    return resp
 
 
 def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
@@ -475,7 +583,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
             status, headers = second, None
     else:
         raise TypeError(
-            f"The view {state.view} returned a tuple of {size} items ({value!r:.80}); a tuple "
+            f"The view {state.view} returned a tuple of {size} items ({_short(value)}); a tuple "
             "must be (body, status), (body, headers) or (body, status, headers)"
         )
     if body is None or type(body) is tuple:
@@ -499,6 +607,8 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
     except ValueError as exc:
         _drop_content(resp)
         raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
+    if pairs and type(resp._app_iter) is not list:
+        _check_length(resp, state)
     code = resp.status_code
     if code in _NO_CONTENT:
         _drop_content(resp)

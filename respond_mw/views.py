@@ -32,6 +32,7 @@ from .coerce import HTML, coerce, normalize_headers
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
+from .wsgi import close_iterable
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -185,19 +186,41 @@ class View:
         try:
             response = coerce(self._call(None, request), state)
         except Exception as error:
-            response = response_from_exception(error)
-            if response is None:
-                if self.propagate_exceptions:
-                    raise
-                response = internal_error(error, f"view {self.name}", self.debug)
+            response = self._error_response(error, state)
         finally:
             reset_state(token)
+        if response.status_code < 200:
+            close_iterable(response.app_iter)
+            response = self._error_response(
+                ValueError(
+                    f"The view {self.name} answered {response.status!r}: an interim (1xx) "
+                    "status cannot be the final response of a WSGI application"
+                ),
+                state,
+            )
         if self.default_headers:
             self._add_default_headers(response)
         if self.conditional:
             response = make_conditional(response, request)
-        body: Iterable[bytes] = response(environ, start_response)
+        try:
+            body: Iterable[bytes] = response(environ, start_response)
+        except BaseException:
+            close_iterable(response.app_iter)
+            raise
         return body
+
+    def _error_response(self, error: Exception, state: RequestState) -> Response:
+        """The response for an exception raised while handling a request: the
+        response it stands for (checked like a returned one), else a logged 500."""
+        response = response_from_exception(error)
+        if response is not None:
+            try:
+                return coerce(response, state)
+            except ValueError as invalid:
+                error = invalid
+        if self.propagate_exceptions:
+            raise error
+        return internal_error(error, f"view {self.name}", self.debug)
 
     @property
     def __signature__(self) -> inspect.Signature | None:
