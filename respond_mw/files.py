@@ -71,6 +71,8 @@ BLOCK_SIZE = 64 * 1024
 class FileBody:
     """The WSGI iterable of a file response: ``length`` bytes from ``start``.
 
+    ``file`` must be positioned at ``start``; ``length`` ``None`` reads to its end.
+
     Also a minimal read-only file (``read``, ``seek``, ``tell``, ``close``) confined to
     that window, which is what a partial response hands to ``wsgi.file_wrapper``.
     ``close()`` closes the underlying file.
