@@ -72,6 +72,8 @@ def use_shared_loop(enabled: bool = True) -> None:
     share objects bound to an event loop (an ``aiohttp`` session, an ``asyncpg``
     pool). Each call costs a thread hand-over (about 4x the default; see the module
     documentation).
+
+    .. versionadded:: 0.1.0
     """
     global _shared_only
     _shared_only = enabled

@@ -84,6 +84,7 @@ __all__ = [
     "new_response",
     "normalize_headers",
     "parse_status",
+    "refuse_interim",
     "response_adapter",
 ]
 
@@ -440,6 +441,24 @@ class LengthChecked:
         close_iterable(self._body)
 
 
+def refuse_interim(resp: Response, view: str) -> None:
+    """Refuse a final response with a 1xx status, closing its body.
+
+    A client or proxy reads a 1xx as an interim response and waits for another one:
+    on a keep-alive connection it would take the next response for this one's.
+    Checked where a response leaves the library (:func:`~respond_mw.view`, routes,
+    hooks and error handlers of :class:`~respond_mw.Middleware`).
+
+    :raises ValueError: naming ``view``.
+    """
+    if resp.status_code < 200:
+        close_iterable(resp.app_iter)
+        raise ValueError(
+            f"The view {view} answered {resp.status!r}: an interim (1xx) status cannot be "
+            "the final response of a WSGI application"
+        )
+
+
 def _check_length(resp: Response, state: RequestState) -> None:
     """Refuse (list body) or count (streamed body) a ``Content-Length`` that may
     disagree with the body; bodiless responses (HEAD, 1xx, 204, 304) are exempt."""
@@ -758,6 +777,9 @@ def response_adapter(*types: type) -> Callable[[Callable[[Any], Any]], Callable[
 
 
 def remove_response_adapter(cls: type) -> None:
-    """Forget the adapter registered for ``cls`` (mostly useful in tests)."""
+    """Forget the adapter registered for ``cls`` (mostly useful in tests).
+
+    .. versionadded:: 0.1.0
+    """
     _adapters.pop(cls, None)
     _handlers.clear()
