@@ -399,6 +399,8 @@ def safe_join(directory: str | os.PathLike[str], untrusted: str) -> Path | None:
     Returns the resolved path, or ``None`` when ``untrusted`` is empty, contains a
     NUL, a backslash or a ``..`` segment, is absolute, or resolves (through symbolic
     links) to a place outside ``directory``. The path may not exist.
+
+    .. versionadded:: 0.1.0
     """
     if not untrusted or "\x00" in untrusted or "\\" in untrusted:
         return None
