@@ -99,7 +99,7 @@ from webob import Request, Response
 from webob import exc as webob_exc
 
 from .aio import resolve
-from .coerce import HTML, coerce, new_response
+from .coerce import HTML, coerce, new_response, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
@@ -195,16 +195,28 @@ class Route:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_call", "default_headers", "func", "methods", "name", "pattern", "text_type")
+    __slots__ = (
+        "_call",
+        "conditional",
+        "default_headers",
+        "func",
+        "methods",
+        "name",
+        "pattern",
+        "text_type",
+    )
 
     def __init__(self, pattern: Pattern, func: Callable[..., Any]) -> None:
         self.pattern = pattern
         self.methods: frozenset[str] = frozenset()
         self.text_type = HTML
         self.default_headers: list[tuple[str, str]] = []
+        self.conditional = False
         if isinstance(func, View):
+            # a @view keeps its options: content type, default headers, conditional
             self.text_type = func.text_type
             self.default_headers = func.default_headers
+            self.conditional = func.conditional
             func = func.__wrapped__
         self.func = func
         self.name = view_name(func)
@@ -254,10 +266,13 @@ class Route:
         token = set_state(state)
         try:
             response = coerce(self._call(request, params), state)
+            refuse_interim(response, self.name)
         finally:
             reset_state(token)
         if self.default_headers:
             _add_missing_headers(response, self.default_headers)
+        if self.conditional:
+            response = make_conditional(response, request)
         return response
 
     def __repr__(self) -> str:
@@ -690,7 +705,9 @@ class Middleware:
             set_state(state)
             value = resolve(call(request))
             if value is not None:
-                return coerce(value, state)
+                response = coerce(value, state)
+                refuse_interim(response, state.view)
+                return response
         return None
 
     def _dispatch_route(self, request: Request, match: Match[Route]) -> Response:
@@ -738,7 +755,8 @@ class Middleware:
         have wrapped one into its new response).
         """
         for func in self._after:
-            set_state(RequestState(request, view_name(func), HTML))
+            state = RequestState(request, view_name(func), HTML)
+            set_state(state)
             try:
                 result = resolve(func(response))
                 if not isinstance(result, Response):
@@ -747,6 +765,9 @@ class Middleware:
                         f"{type(result).__name__}; it must return the webob.Response it "
                         "received (or another one)"
                     )
+                # What a hook changed is checked as if the hook had returned it.
+                result = coerce(result, state)
+                refuse_interim(result, state.view)
             except Exception as raised:
                 close_iterable(response.app_iter)
                 return self._error_response(raised, request)
@@ -809,6 +830,7 @@ class Middleware:
             response = coerce(value, state)
             if status is not None and _is_bare(value):
                 response.status = status
+            refuse_interim(response, state.view)
             allow = error.headers.get("Allow") if isinstance(error, Response) else None
             if allow and response.status_code == 405 and "Allow" not in response.headers:
                 response.headers["Allow"] = allow

@@ -240,6 +240,14 @@ def test_view_decorated_function_as_a_route() -> None:
     assert resp.headers["X-Frame-Options"] == "DENY"
 
 
+def test_conditional_view_as_a_route() -> None:
+    mw = Middleware()
+    mw.add_route("/data", view(conditional=True)(lambda: {"a": 1}))
+    app = TestApp(mw, lint=True)
+    etag = app.get("/data").headers["ETag"]
+    assert app.get("/data", headers={"If-None-Match": etag}, status=304).body == b""
+
+
 def test_wrong_method_is_405_with_allow(legacy: Legacy) -> None:
     mw = Middleware(legacy)
 
@@ -763,7 +771,8 @@ def test_after_request_must_return_a_response(caplog: pytest.LogCaptureFixture) 
     mw.after_request(lambda response: None)
     resp = TestApp(mw, lint=True).get("/x", status=500, headers={"Accept": "text/plain"})
     assert "500" in resp.text
-    assert any("must return the webob.Response" in str(r.exc_info[1]) for r in caplog.records)
+    logged = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
+    assert any("must return the webob.Response" in text for text in logged)
 
 
 def test_teardown_runs_on_close_with_the_error(legacy: Legacy) -> None:
@@ -868,3 +877,22 @@ def test_repr() -> None:
     assert "1 routes" in repr(mw)
     assert "'/x/<int:n>'" in repr(route)
     assert "POST" in repr(route)
+
+
+# ------------------------------------------------------------------------- demo
+
+
+def test_demo_legacy_app() -> None:
+    from demo.legacy import app as demo_app
+
+    app = TestApp(demo_app, lint=True)
+    home = app.get("/")
+    assert "Served by the legacy WSGI app." in home.text
+    assert "Server-Timing" in home.headers
+    assert app.get("/report").text.splitlines()[-1] == "report line 5"
+    assert app.get("/hello/world").json == {"hello": "world"}
+    assert app.get("/items/3").json == {"id": 3, "name": "cup"}
+    for path in ("/items/99", "/nowhere"):
+        missing = app.get(path, status=404)
+        assert missing.headers["X-Something"] == "A value"
+        assert f"Nothing at {path}." in missing.text

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -148,3 +151,30 @@ def test_legacy_stream_is_not_buffered(hooks: bool) -> None:
     assert produced == ["first", "last"]
     if hooks:
         assert torn == [None]
+
+
+def test_demo_legacy_runs_with_python_m() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "demo.legacy", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello/demo", timeout=5) as r:
+                    assert json.loads(r.read()) == {"hello": "demo"}
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
