@@ -372,6 +372,7 @@ class Middleware:
         self.conditional = conditional
         #: The routes, see :meth:`route`.
         self.router: Router[Route] = Router()
+        self._has_routes = False
         self._mounts: dict[str, WSGIApplication] = {}
         self._code_handlers: dict[int, Callable[[Any], Any]] = {}
         self._class_handlers: dict[type[BaseException], Callable[[Any], Any]] = {}
@@ -429,6 +430,7 @@ class Middleware:
         route = Route(Pattern(pattern), func)
         route.methods = normalize_methods(methods)
         self.router.add(route.pattern, route, route.methods)
+        self._has_routes = True
         return route
 
     def mount(self, prefix: str, app: WSGIApplication) -> None:
@@ -576,7 +578,7 @@ class Middleware:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The PEP 3333 entry point."""
         match = None
-        if len(self.router):
+        if self._has_routes:
             path = environ.get("PATH_INFO") or "/"
             if not path.isascii():
                 try:

@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["CONVERTERS", "Match", "Pattern", "Router"]
+__all__ = ["CONVERTERS", "Match", "Pattern", "Router", "normalize_methods"]
 
 T = TypeVar("T")
 
@@ -48,6 +48,7 @@ def _to_int(text: str) -> int:
 
 
 #: Converter name -> (regular expression for one value, conversion function).
+#: A conversion that raises :class:`ValueError` makes the pattern not match.
 CONVERTERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "str": (r"[^/]+", str),
     "int": (r"[0-9]+", _to_int),
@@ -227,6 +228,11 @@ def normalize_methods(methods: Iterable[str] | None) -> frozenset[str]:
     """Upper-case and validate HTTP methods; ``None`` means ``GET``.
 
     ``HEAD`` is added whenever ``GET`` is present: ``GET`` routes serve ``HEAD``.
+
+    :raises TypeError: for a single ``str`` instead of a list.
+    :raises ValueError: for an empty list or a name that is not an HTTP token.
+
+    .. versionadded:: 0.1.0
     """
     if methods is None:
         return frozenset({"GET", "HEAD"})
@@ -315,13 +321,21 @@ class Router(Generic[T]):
                 if method in methods:
                     return Match(target, {})
                 allowed.update(methods)
-        if path[:1] == "/":
-            found = self._walk(self._root, path[1:].split("/"), 0, {}, method, allowed)
+        root = self._root
+        if path[:1] == "/" and (
+            root.dynamic or root.tails or self._first_segment(path) in root.static
+        ):
+            found = self._walk(root, path[1:].split("/"), 0, {}, method, allowed)
             if found is not None:
                 return found
         if not allowed:
             return None
         return Match(None, {}, frozenset(allowed))
+
+    @staticmethod
+    def _first_segment(path: str) -> str:
+        end = path.find("/", 1)
+        return path[1:] if end < 0 else path[1:end]
 
     def _walk(
         self,
