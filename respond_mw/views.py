@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
-from .coerce import HTML, coerce, normalize_headers
+from .coerce import HTML, coerce, normalize_headers, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
@@ -189,15 +189,10 @@ class View:
             response = self._error_response(error, state)
         finally:
             reset_state(token)
-        if response.status_code < 200:
-            close_iterable(response.app_iter)
-            response = self._error_response(
-                ValueError(
-                    f"The view {self.name} answered {response.status!r}: an interim (1xx) "
-                    "status cannot be the final response of a WSGI application"
-                ),
-                state,
-            )
+        try:
+            refuse_interim(response, self.name)
+        except ValueError as error:
+            response = self._error_response(error, state)
         if self.default_headers:
             self._add_default_headers(response)
         if self.conditional:

@@ -16,7 +16,7 @@ import pytest
 from webob import Request, Response
 from webtest import TestApp
 
-from respond_mw import redirect, view
+from respond_mw import Middleware, abort, current_request, redirect, view
 from respond_mw.views import View
 from tests.hostile_support import error_records, exchange, logged_text, parse_responses
 from tests.server import serve
@@ -508,3 +508,178 @@ def test_external_redirect_when_allowed() -> None:
 
     resp = TestApp(go).get("/", status=302)
     assert resp.headers["Location"] == "https://elsewhere.example/x"
+
+
+# ------------------------------------------------------------------ middleware
+
+
+def _legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"legacy"]
+
+
+def _middleware_500_body() -> bytes:
+    mw = Middleware(_legacy)
+
+    @mw.route("/crash")
+    def crash() -> Any:
+        raise RuntimeError(SECRET)
+
+    logging.disable(logging.ERROR)
+    try:
+        return bytes(TestApp(mw).get("/crash", status=500).body)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _assert_logged(caplog: pytest.LogCaptureFixture, name: str) -> None:
+    records = error_records(caplog)
+    assert records, "nothing was logged on the respond_mw logger"
+    assert any(name in logged_text(r) for r in records), [logged_text(r) for r in records]
+
+
+@pytest.mark.parametrize("factory", HOSTILE)
+def test_hostile_value_from_a_route_is_a_logged_generic_500(
+    factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/hostile")
+    def hostile_route() -> Any:
+        return factory()
+
+    resp = TestApp(mw).get("/hostile", status=500)
+    assert resp.body == _middleware_500_body()
+    assert SECRET not in resp.text and SECRET not in str(resp.headers)
+    _assert_logged(caplog, "hostile_route")
+    assert TestApp(mw).get("/other").body == b"legacy"  # nothing left behind
+
+
+@pytest.mark.parametrize("factory", HOSTILE)
+def test_error_handler_returning_a_hostile_value_is_a_plain_500(
+    factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/missing")
+    def missing() -> Any:
+        abort(404)
+
+    @mw.errorhandler(404)
+    def hostile_handler(error: Exception) -> Any:
+        return factory()
+
+    resp = TestApp(mw).get("/missing", status=500)
+    assert resp.body == _middleware_500_body()
+    assert SECRET not in resp.text and SECRET not in str(resp.headers)
+    _assert_logged(caplog, "hostile_handler")
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError(SECRET), ValueError(SECRET), KeyError(SECRET), RecursionError()]
+)
+@pytest.mark.parametrize("code", [404, 500])
+def test_error_handler_that_raises_is_a_plain_500(
+    error: Exception, code: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/fail")
+    def fail() -> Any:
+        if code == 404:
+            abort(404)
+        raise LookupError("first")
+
+    @mw.errorhandler(code)
+    def raising_handler(exc: Exception) -> Any:
+        raise error
+
+    resp = TestApp(mw).get("/fail", status=500)
+    assert resp.body == _middleware_500_body()
+    assert SECRET not in resp.text
+    _assert_logged(caplog, "raising_handler")
+
+
+AFTER_HOOK_DAMAGE: list[Any] = [
+    pytest.param(lambda r: r.headerlist.append(("X-A", f"a\r\nX-Leak: {SECRET}")), id="crlf"),
+    pytest.param(lambda r: r.headerlist.append(("Connection", "close")), id="hop"),
+    pytest.param(lambda r: r.headerlist.append(("X A", "1")), id="name-space"),
+    pytest.param(lambda r: setattr(r, "_status", f"200 OK\r\nX-Leak: {SECRET}"), id="status"),
+    pytest.param(lambda r: setattr(r, "status", 101), id="status-101"),
+]
+
+
+@pytest.mark.parametrize("damage", AFTER_HOOK_DAMAGE)
+def test_after_request_hook_breaking_the_response_is_a_plain_500(
+    damage: Callable[[Response], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/route")
+    def route() -> str:
+        return "route"
+
+    @mw.after_request
+    def damaging_hook(response: Response) -> Response:
+        damage(response)
+        return response
+
+    resp = TestApp(mw).get("/route", status=500)
+    assert resp.body == _middleware_500_body()
+    assert SECRET not in resp.text and SECRET not in str(resp.headers)
+    _assert_logged(caplog, "damaging_hook")
+
+
+@pytest.mark.parametrize(
+    "result", [None, "text", {"a": 1}, 42, ("x", 200)], ids=["none", "str", "dict", "int", "tuple"]
+)
+def test_after_request_hook_returning_a_bad_value_is_a_plain_500(
+    result: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/route")
+    def route() -> str:
+        return SECRET
+
+    @mw.after_request
+    def bad_hook(response: Response) -> Any:
+        return result
+
+    resp = TestApp(mw).get("/route", status=500)
+    assert resp.body == _middleware_500_body()
+    assert SECRET not in resp.text
+    _assert_logged(caplog, "bad_hook")
+
+
+@pytest.mark.functional
+@pytest.mark.parametrize("damage", AFTER_HOOK_DAMAGE)
+def test_after_request_damage_on_the_wire_is_one_clean_500(
+    damage: Callable[[Response], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware(_legacy)
+
+    @mw.route("/")
+    def route() -> str:
+        return "route"
+
+    @mw.route("/fine")
+    def fine() -> str:
+        return "fine"
+
+    @mw.after_request
+    def damaging_hook(response: Response) -> Response:
+        if current_request().path == "/":
+            damage(response)
+        return response
+
+    with serve(mw) as url:
+        data = exchange(
+            url,
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /fine HTTP/1.1\r\nHost: x\r\n\r\n",
+            expect=2,
+        )
+    responses = parse_responses(data)
+    assert [r.status for r in responses] == [500, 200], data
+    assert b"X-Leak" not in data and b"generated by waitress" not in data
+    _assert_logged(caplog, "damaging_hook")
