@@ -40,14 +40,14 @@ the name several values), a list or tuple of ``(name, value)`` pairs, or WebOb
 headers. For each name given, its values replace the body's values of that name (so
 ``Content-Type`` can be changed), except ``Set-Cookie``, whose values are always
 added; a name given several times keeps all its values. Values that are not ``str``
-are converted with ``str()``. Names must be HTTP tokens (not ``Status``, not ending
-in ``-`` or ``_``, as PEP 3333 requires) and values latin-1 text without control
-characters, else :class:`ValueError`. Hop-by-hop headers (``Connection``,
-``Transfer-Encoding``, ``Keep-Alive``, ...) belong to the server and are refused. A
-``Content-Length`` that disagrees with a buffered body is refused; a streamed body
-given a ``Content-Length`` is counted, and one that turns out longer or shorter is
-aborted (:class:`LengthChecked`). A response the view built itself is checked the same
-way.
+are converted with ``str()``. Names must be made of letters, digits, ``-`` and
+``_``, starting with a letter (not ``Status``, not ending in ``-`` or ``_``, as PEP
+3333 validators require) and values latin-1 text without control characters, else
+:class:`ValueError`. Hop-by-hop headers (``Connection``, ``Transfer-Encoding``,
+``Keep-Alive``, ...) belong to the server and are refused. A ``Content-Length`` that
+disagrees with a buffered body is refused; a streamed body given a
+``Content-Length`` is counted, and one that turns out longer or shorter is aborted
+(:class:`LengthChecked`). A response the view built itself is checked the same way.
 
 With a final status of 204 or 304 the body is dropped (a streaming body is closed)
 together with ``Content-Type`` and ``Content-Length``: such responses have no content.
@@ -178,7 +178,9 @@ def parse_status(value: object) -> str:
 
 # -------------------------------------------------------------------------- headers
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Header names: a letter, then letters, digits, ``-`` and ``_`` -- the HTTP tokens that
+#: PEP 3333 validators (``wsgiref.validate``) and every server accept.
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -208,8 +210,9 @@ def _is_latin1(text: str) -> bool:
 def _header_name(name: object) -> str:
     if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
         raise ValueError(
-            f"header name {_short(name)} is not valid: it must be a str made of letters, digits "
-            "and !#$%&'*+-.^_`|~ (no spaces, colons or control characters)"
+            f"header name {_short(name)} is not valid: it must be a str starting with a "
+            "letter, made of letters, digits, '-' and '_' (no spaces, colons or control "
+            "characters)"
         )
     lower = name.lower()
     if lower in HOP_BY_HOP:
