@@ -12,7 +12,7 @@ body, and answers a request whose ``If-None-Match`` matches that ETag with
 Only *buffered* bodies (``str``, ``bytes``, JSON, ...) get a computed ETag: a streamed
 body is never read ahead to hash it. A streamed response whose view set an ``ETag``
 itself is still answered with ``304`` when it matches (its generator is then closed
-without being iterated). File responses (:mod:`respond_mw.files`) carry their own
+without being iterated). File responses (``respond_mw.files``) carry their own
 ETag and handle ``If-None-Match`` themselves.
 
 ``If-None-Match`` uses the weak comparison of RFC 9110 (``W/"x"`` matches ``"x"``) and
