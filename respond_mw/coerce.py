@@ -618,6 +618,10 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         line = None if status is None else parse_status(status)
         pairs = None if headers is None else normalize_headers(headers)
     except (TypeError, ValueError) as exc:
+        # The body is abandoned: close what the view opened (a started generator, a
+        # file, a response's body) now rather than whenever it is garbage collected.
+        if isinstance(body, (Response, Iterator)):
+            close_iterable(body.app_iter if isinstance(body, Response) else body)
         error = TypeError if isinstance(exc, TypeError) else ValueError
         raise error(f"The view {state.view} returned an invalid response: {exc}") from None
     resp = _coerce(body, state, depth + 1)
