@@ -896,3 +896,33 @@ def test_demo_legacy_app() -> None:
         missing = app.get(path, status=404)
         assert missing.headers["X-Something"] == "A value"
         assert f"Nothing at {path}." in missing.text
+
+
+def test_mounted_bottle_and_pyramid_apps_see_their_prefix() -> None:
+    bottle = pytest.importorskip("bottle")
+    config_module = pytest.importorskip("pyramid.config")
+
+    bottle_app = bottle.Bottle()
+
+    @bottle_app.route("/page/<name>")
+    def bottle_page(name: str) -> str:
+        return f"bottle {name} {bottle.request.script_name} {bottle.request.path}"
+
+    def pyramid_page(request: Any) -> Response:
+        url = request.route_url("page", name=request.matchdict["name"])
+        return Response(f"pyramid {request.script_name} {request.path_info} {url}")
+
+    with config_module.Configurator() as config:
+        config.add_route("page", "/page/{name}")
+        config.add_view(pyramid_page, route_name="page")
+        pyramid_app = config.make_wsgi_app()
+
+    mw = Middleware()
+    mw.mount("/bottle", bottle_app)
+    mw.mount("/pyramid", pyramid_app)
+    app = TestApp(mw, lint=True)
+    assert app.get("/bottle/page/a").text == "bottle a /bottle/ /page/a"
+    assert (
+        app.get("/pyramid/page/b").text
+        == "pyramid /pyramid /page/b http://localhost/pyramid/page/b"
+    )
