@@ -64,7 +64,7 @@ import reprlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import Context, copy_context
 from logging import getLogger
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from webob import Response
 from webob.util import status_generic_reasons, status_reasons
@@ -72,6 +72,9 @@ from webob.util import status_generic_reasons, status_reasons
 from .context import RequestState, current_state
 from .jsoncodec import dumps
 from .wsgi import call_application, close_iterable
+
+if TYPE_CHECKING:
+    from .typing import HeadersValue, ResponseReturnValue, StatusValue
 
 __all__ = [
     "DEFAULT_STATE",
@@ -735,6 +738,20 @@ def coerce(value: Any, state: RequestState | None = None) -> Response:
     if state is None:
         state = current_state() or DEFAULT_STATE
     return _coerce(value, state, 0)
+
+
+@overload
+def make_response() -> Response: ...
+@overload
+def make_response(value: ResponseReturnValue | object, /) -> Response: ...
+@overload
+def make_response(
+    body: object, status_or_headers: StatusValue | HeadersValue | None, /
+) -> Response: ...
+@overload
+def make_response(
+    body: object, status: StatusValue | None, headers: HeadersValue | None, /
+) -> Response: ...
 
 
 def make_response(*args: Any) -> Response:
