@@ -35,17 +35,30 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(webob|_typeshed|pyramid|bottle|waitress|webtest|flask)(\..*)?"),
     (r"py:.*", r"(typing|collections|contextvars|http|json|datetime|decimal|uuid|enum)\..*"),
-    (r"py:.*", r"(pathlib|asyncio|io|os|logging|inspect|types|email|mimetypes)\..*"),
+    (r"py:.*", r"(pathlib|asyncio|io|os|re|logging|inspect|types|email|mimetypes)\..*"),
     (r"py:.*", r"(Any|Callable|Iterable|Iterator|Mapping|NoReturn|Context|Request|Response)"),
     (r"py:.*", r"(str|bytes|int|bool|float|dict|list|tuple|type|object|None|BaseException)"),
     (r"py:.*", r"(TypeError|ValueError|RuntimeError|Exception)"),
-    (r"py:.*", r"(WSGIEnvironment|StartResponse|WSGIApplication)"),
+    (r"py:.*", r"(WSGIEnvironment|StartResponse|WSGIApplication|OptExcInfo)"),
+    (r"py:class", r"respond_mw\.\w+\.[A-Z]"),  # type variables
+    (r"py:mod", r"(?!respond_mw).*"),  # other projects' modules
 ]
 # Names that docstrings already refer to while the feature is still being written.
 for _name in ("Middleware",):
     if not hasattr(respond_mw, _name):
         nitpick_ignore_regex.append((r"py:.*", rf"respond_mw\.{_name}"))
 
+# The aliases of respond_mw.typing, shown by name in signatures and linked.
+autodoc_type_aliases = {
+    name: f"respond_mw.typing.{name}"
+    for name in (
+        "ResponseValue",
+        "StatusValue",
+        "HeaderValue",
+        "HeadersValue",
+        "ResponseReturnValue",
+    )
+}
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_preserve_defaults = True

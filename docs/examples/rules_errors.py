@@ -87,8 +87,8 @@ CASES = [
         ("x", {"X Tag": "1"}),
         ValueError,
         "The view {v} returned an invalid response: header name 'X Tag' is not valid: it "
-        "must be a str made of letters, digits and !#$%&'*+-.^_`|~ (no spaces, colons or "
-        "control characters)",
+        "must be a str starting with a letter, made of letters, digits, '-' and '_' (no "
+        "spaces, colons or control characters)",
     ),
     (
         ("x", {"Status": "200"}),
@@ -132,6 +132,12 @@ CASES = [
         ValueError,
         "The view {v} returned an invalid response: Content-Length 7 disagrees with the body "
         "(1 bytes); leave Content-Length out and it is computed",
+    ),
+    (
+        ("x", 101),
+        ValueError,
+        "The view {v} answered '101 Switching Protocols': an interim (1xx) status cannot be "
+        "the final response of a WSGI application",
     ),
     (
         {"ratio": float("nan")},
