@@ -15,10 +15,9 @@ helper.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from webob import Request
+from webob import Request
 
 __all__ = ["RequestState", "current_request", "current_state"]
 
@@ -29,14 +28,32 @@ class RequestState:
     :param request: the :class:`webob.Request` of the request.
     :param view: the dotted name of the view handling it, used in error messages.
     :param text_type: the ``Content-Type`` given to ``str``/``bytes`` bodies.
+    :param environ: the WSGI environ, when no ``request`` is given: the
+        :class:`webob.Request` is then built on first use of :attr:`request`, so a
+        view that never asks for it does not pay for it.
     """
 
-    __slots__ = ("request", "text_type", "view")
+    __slots__ = ("_request", "environ", "text_type", "view")
 
-    def __init__(self, request: Request | None, view: str, text_type: str) -> None:
-        self.request = request
+    def __init__(
+        self,
+        request: Request | None,
+        view: str,
+        text_type: str,
+        environ: dict[str, Any] | None = None,
+    ) -> None:
+        self._request = request
+        self.environ = environ
         self.view = view
         self.text_type = text_type
+
+    @property
+    def request(self) -> Request | None:
+        """The request being handled (``None`` outside of a request)."""
+        request = self._request
+        if request is None and self.environ is not None:
+            request = self._request = Request(self.environ)
+        return request
 
     def __repr__(self) -> str:
         return f"<RequestState view={self.view!r} request={self.request!r}>"

@@ -32,7 +32,7 @@ from .coerce import HTML, coerce, normalize_headers, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
-from .wsgi import close_iterable
+from .wsgi import close_iterable, send_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -131,7 +131,11 @@ class View:
         self.propagate_exceptions = propagate_exceptions
         self.conditional = conditional
         params = _parameters(func)
-        self._call = _make_caller(func, _call_style(params))
+        style = _call_style(params)
+        self._call = _make_caller(func, style)
+        # Whether wsgi() must build the webob.Request before calling the function;
+        # otherwise it is built only if something asks for it (current_request()).
+        self._wants_request = "request" in style
         # Used as a method, the function is bound first: decided here, once.
         self._method_style = _call_style(params[1:]) if params else ""
 
@@ -179,8 +183,8 @@ class View:
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The PEP 3333 entry point."""
-        request = Request(environ)
-        state = RequestState(request, self.name, self.text_type)
+        request = Request(environ) if self._wants_request else None
+        state = RequestState(request, self.name, self.text_type, environ)
         token = set_state(state)
         response: Response | None
         try:
@@ -196,9 +200,9 @@ class View:
         if self.default_headers:
             self._add_default_headers(response)
         if self.conditional:
-            response = make_conditional(response, request)
+            response = make_conditional(response, state.request)
         try:
-            body: Iterable[bytes] = response(environ, start_response)
+            body: Iterable[bytes] = send_response(response, environ, start_response)
         except BaseException:
             close_iterable(response.app_iter)
             raise
@@ -238,6 +242,7 @@ class View:
         method.__dict__.update(self.__dict__)
         method.__wrapped__ = bound
         method._call = _make_caller(bound, self._method_style)
+        method._wants_request = "request" in self._method_style
         return method
 
     def __repr__(self) -> str:

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+from webob import Response
+from webob.response import EmptyResponse
 
-__all__ = ["Prepended", "call_application", "close_iterable"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["Prepended", "call_application", "close_iterable", "send_response"]
 
 
 def close_iterable(iterable: object) -> None:
@@ -98,3 +101,32 @@ def call_application(
         close_iterable(app_iter)
         raise RuntimeError(f"the WSGI application {app!r} did not call start_response")
     return captured[0], list(captured[1]), Prepended(head, iterator, app_iter)
+
+
+_response_call = Response.__call__
+
+
+def send_response(
+    response: Response, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Send ``response``: the same as ``response(environ, start_response)``, cheaper.
+
+    For a plain :class:`webob.Response` (no conditional response, ``__call__`` not
+    overridden) this does what WebOb does -- a ``Location`` header made absolute
+    against the request's URL, a new header list handed to ``start_response``, no
+    body for ``HEAD`` -- without WebOb's per-call overhead. Anything else is called.
+    """
+    if response.conditional_response or type(response).__call__ is not _response_call:
+        body: Iterable[bytes] = response(environ, start_response)
+        return body
+    headerlist = response._headerlist
+    for name, _ in headerlist:
+        if name.lower() == "location":
+            headerlist = response._abs_headerlist(environ)
+            break
+    else:
+        headerlist = list(headerlist)
+    start_response(response._status, headerlist)
+    if environ["REQUEST_METHOD"] == "HEAD":
+        return EmptyResponse(response._app_iter)  # type: ignore[no-any-return]
+    return response._app_iter  # type: ignore[no-any-return]

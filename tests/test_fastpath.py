@@ -1,0 +1,102 @@
+"""The hot-path shortcuts behave exactly like the slow path they replace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from webob import Request, Response
+from webob.exc import HTTPFound, HTTPNotFound
+
+from respond_mw import current_request, view
+from respond_mw.coerce import new_response
+from respond_mw.context import RequestState
+from respond_mw.wsgi import send_response
+
+
+def _send(sender: Any, response: Response, method: str = "GET") -> tuple[Any, ...]:
+    environ = Request.blank("/a/b?x=1", method=method, base_url="http://example.com:8080").environ
+    captured: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        captured.append((status, headers))
+
+    body = sender(response, environ, start_response)
+    chunks = b"".join(body)
+    return captured[0][0], captured[0][1], chunks, captured[0][1] is response.headerlist
+
+
+def _webob(response: Response, environ: Any, start_response: Any) -> Any:
+    return response(environ, start_response)
+
+
+RESPONSES = [
+    pytest.param(lambda: Response("hello"), id="response"),
+    pytest.param(lambda: new_response("200 OK", [("Content-Length", "2")], [b"hi"]), id="built"),
+    pytest.param(
+        lambda: new_response("302 Found", [("Location", "../c"), ("Content-Length", "0")], []),
+        id="relative-location",
+    ),
+    pytest.param(
+        lambda: new_response("301 Moved", [("LOCATION", "/abs"), ("Content-Length", "0")], []),
+        id="location-any-case",
+    ),
+    pytest.param(lambda: HTTPFound(location="/elsewhere"), id="webob-exc"),
+    pytest.param(lambda: HTTPNotFound(), id="not-found"),
+    pytest.param(lambda: Response("cond", conditional_response=True), id="conditional"),
+]
+
+
+@pytest.mark.parametrize("make", RESPONSES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_send_response_is_what_webob_sends(make: Any, method: str) -> None:
+    fast = _send(send_response, make(), method)
+    slow = _send(_webob, make(), method)
+    assert fast[:3] == slow[:3]
+    assert fast[3] is False  # a new header list, as WebOb hands out
+    if method == "HEAD":
+        assert fast[2] == b""
+
+
+def test_send_response_calls_an_overridden_call() -> None:
+    class Custom(Response):
+        def __call__(self, environ: Any, start_response: Any) -> Any:
+            start_response("299 Custom", [])
+            return [b"custom"]
+
+    assert _send(send_response, Custom())[:3] == ("299 Custom", [], b"custom", False)[:3]
+
+
+def test_request_is_built_lazily_and_only_once() -> None:
+    environ = Request.blank("/x").environ
+    state = RequestState(None, "v", "text/html", environ)
+    assert state._request is None
+    first = state.request
+    assert first is not None and first.environ is environ
+    assert state.request is first
+    assert RequestState(None, "v", "text/html").request is None
+
+
+def test_view_without_request_parameter_still_has_current_request() -> None:
+    seen: list[Request] = []
+
+    @view
+    def page() -> str:
+        seen.append(current_request())
+        return "ok"
+
+    response = Request.blank("/p?q=2").get_response(page)
+    assert response.text == "ok"
+    assert seen[0].params["q"] == "2"
+
+
+def test_view_with_request_parameter_gets_the_current_request() -> None:
+    seen: list[bool] = []
+
+    @view
+    def page(request: Request) -> str:
+        seen.append(request is current_request())
+        return "ok"
+
+    assert Request.blank("/p").get_response(page).text == "ok"
+    assert seen == [True]
