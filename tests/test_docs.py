@@ -36,21 +36,24 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("*.py"))
 # ------------------------------------------------------------------------ examples
 
 
-def run_example(path: Path) -> dict[str, Any]:
-    """Run an example file as a module (not as ``__main__``: no server starts).
+def run_as_module(code: str, filename: str, name: str) -> dict[str, Any]:
+    """Run ``code`` as the module ``name`` (not ``__main__``: no server starts).
 
     The module is in :data:`sys.modules` while it runs, as an imported module would be
     (Pyramid's configurator looks its caller up there).
     """
-    name = f"docs_example_{path.stem}"
     module = types.ModuleType(name)
-    module.__file__ = str(path)
+    module.__file__ = filename
     sys.modules[name] = module
     try:
-        exec(compile(path.read_text(), str(path), "exec"), module.__dict__)
+        exec(compile(code, filename, "exec"), module.__dict__)
     finally:
         del sys.modules[name]
     return module.__dict__
+
+
+def run_example(path: Path) -> dict[str, Any]:
+    return run_as_module(path.read_text(), str(path), f"docs_example_{path.stem}")
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
@@ -180,15 +183,24 @@ def test_readme_has_python_examples() -> None:
     assert len(_readme_blocks()) >= 1
 
 
+def _run_readme_block(index: int) -> dict[str, Any]:
+    return run_as_module(_readme_blocks()[index], f"README.md[{index}]", f"readme_{index}")
+
+
 @pytest.mark.parametrize("index", range(len(_readme_blocks())))
 def test_readme_example_runs(index: int) -> None:
-    namespace: dict[str, Any] = {"__name__": f"readme_example_{index}"}
-    exec(compile(_readme_blocks()[index], f"README.md[{index}]", "exec"), namespace)
+    _run_readme_block(index)
+
+
+def _readme_block_defining(name: str) -> dict[str, Any]:
+    for index, code in enumerate(_readme_blocks()):
+        if re.search(rf"^{name} = ", code, re.MULTILINE):
+            return _run_readme_block(index)
+    raise AssertionError(f"no README example defines {name}")
 
 
 def test_readme_ten_lines_behave_as_shown() -> None:
-    namespace: dict[str, Any] = {"__name__": "readme_example"}
-    exec(compile(_readme_blocks()[0], "README.md[0]", "exec"), namespace)
+    namespace = _run_readme_block(0)
     client = TestApp(namespace["hello"])
     resp = client.get("/?name=Ada")
     assert resp.text == "<h1>Hello, Ada!</h1>"
@@ -324,3 +336,17 @@ def test_quickstart_app_on_waitress() -> None:
         assert info.value.code == 400
         assert info.value.read() == b'{"error":"a name is made of letters"}'
         info.value.close()
+
+
+def test_readme_middleware_behaves_as_shown() -> None:
+    client = TestApp(_readme_block_defining("mw")["mw"])
+    assert client.get("/hello/ada").json == {"hello": "ada"}
+    resp = client.get("/legacy/page", status=404)  # the legacy app's 404, custom page
+    assert resp.text == "<h1>Nothing here</h1>"
+    assert resp.headers["X-Something"] == "A value"
+
+
+def test_readme_integrations_behave_as_shown() -> None:
+    namespace = _readme_block_defining("bottle_app")
+    TestApp(namespace["pyramid_app"]).get("/", status=404)
+    TestApp(namespace["bottle_app"]).get("/", status=404)
