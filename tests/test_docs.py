@@ -350,3 +350,11 @@ def test_readme_integrations_behave_as_shown() -> None:
     namespace = _readme_block_defining("bottle_app")
     TestApp(namespace["pyramid_app"]).get("/", status=404)
     TestApp(namespace["bottle_app"]).get("/", status=404)
+
+
+@pytest.mark.parametrize("name", respond_mw.__all__)
+def test_public_docstring_style(name: str) -> None:
+    """Every public name has a docstring that says since when it exists."""
+    doc = getattr(respond_mw, name).__doc__ or ""
+    assert doc.strip(), f"respond_mw.{name} has no docstring"
+    assert ".. versionadded:: 0.1.0" in doc, f"respond_mw.{name} lacks '.. versionadded::'"
