@@ -8,7 +8,7 @@ import http
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from webtest import TestApp
 
@@ -78,6 +78,10 @@ def _view(value: Any, **options: Any) -> View:
     return view(**options)(fuzzed)
 
 
+def _one_char_reason(status: Any) -> bool:
+    return isinstance(status, str) and len(status) > 4 and len(status[4:].strip()) == 1
+
+
 def check_validated(value: Any) -> None:
     app = _view(value, propagate_exceptions=True)
     try:
@@ -101,6 +105,9 @@ def test_any_value_is_a_valid_response_or_a_clear_error(value: Any) -> None:
 def test_any_value_passes_webtest_lint_or_is_a_generic_500(value: Any) -> None:
     # Without propagate_exceptions every error is a 500; WebTest's lint validates
     # the response (PEP 3333) whatever it is. Errors while streaming propagate.
+    # WebTest's lint also wants a reason phrase of 2+ characters, which neither HTTP
+    # nor PEP 3333 requires ("200 X" is valid; the wsgiref test above covers it).
+    assume(not (type(value) is tuple and len(value) > 1 and _one_char_reason(value[1])))
     app = TestApp(_view(value))
     try:
         resp = app.get("/", expect_errors=True)
