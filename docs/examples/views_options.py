@@ -24,3 +24,8 @@ resp = robots(Request.blank("/robots.txt"))
 assert resp.headers["Content-Type"] == "text/plain; charset=UTF-8"
 assert resp.headers["X-Content-Type-Options"] == "nosniff"
 assert resp.text.startswith("User-agent: *")
+
+# HEAD: the headers of GET, no body
+head = Request.blank("/robots.txt", method="HEAD").get_response(robots)
+assert head.headers["Content-Type"] == "text/plain; charset=UTF-8"
+assert head.body == b""
