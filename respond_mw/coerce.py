@@ -82,6 +82,7 @@ __all__ = [
     "JSON",
     "StreamingBody",
     "coerce",
+    "coerce_parts",
     "make_response",
     "merge_headers",
     "new_response",
@@ -139,6 +140,7 @@ def _reason(code: int) -> str:
 
 
 _STATUS_LINES: dict[int, str] = {code: f"{code} {_reason(code)}" for code in range(100, 600)}
+_FINAL_LINES = frozenset(line for code, line in _STATUS_LINES.items() if code >= 200)
 _STATUS_RE = re.compile(r"([0-9]{3})(?: (.*))?", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _STATUS_HELP = (
@@ -457,6 +459,8 @@ def refuse_interim(resp: Response, view: str) -> None:
 
     :raises ValueError: naming ``view``.
     """
+    if resp._status in _FINAL_LINES:  # the usual statuses, without parsing them
+        return
     if resp.status_code < 200:
         close_iterable(resp.app_iter)
         raise ValueError(
@@ -538,7 +542,11 @@ def _from_response(value: Response, state: RequestState, depth: int) -> Response
     return value
 
 
-def _from_str(value: str, state: RequestState, depth: int) -> Response:
+#: The status, header list and body of a response.
+Parts = tuple[str, list[tuple[str, str]], list[bytes]]
+
+
+def _str_parts(value: str, state: RequestState) -> Parts:
     try:
         body = value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -546,27 +554,33 @@ def _from_str(value: str, state: RequestState, depth: int) -> Response:
             f"The view {state.view} returned a str that cannot be encoded as UTF-8 "
             f"(a lone surrogate?): {exc}"
         ) from None
-    return new_response(
-        "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
-    )
+    return "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
 
 
-def _from_bytes(value: bytes | bytearray | memoryview, state: RequestState, depth: int) -> Response:
+def _bytes_parts(value: bytes | bytearray | memoryview, state: RequestState) -> Parts:
     body = bytes(value)
-    return new_response(
-        "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
-    )
+    return "200 OK", [("Content-Type", state.text_type), ("Content-Length", str(len(body)))], [body]
 
 
-def _from_json(value: Any, state: RequestState, depth: int) -> Response:
+def _json_parts(value: Any, state: RequestState) -> Parts:
     try:
         body = dumps(value)
     except (TypeError, ValueError) as exc:
         error = TypeError if isinstance(exc, TypeError) else ValueError
         raise error(f"The view {state.view} returned a value that is not JSON: {exc}") from exc
-    return new_response(
-        "200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))], [body]
-    )
+    return "200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))], [body]
+
+
+def _from_str(value: str, state: RequestState, depth: int) -> Response:
+    return new_response(*_str_parts(value, state))
+
+
+def _from_bytes(value: bytes | bytearray | memoryview, state: RequestState, depth: int) -> Response:
+    return new_response(*_bytes_parts(value, state))
+
+
+def _from_json(value: Any, state: RequestState, depth: int) -> Response:
+    return new_response(*_json_parts(value, state))
 
 
 def _from_iterator(value: Iterator[Any], state: RequestState, depth: int) -> Response:
@@ -721,6 +735,27 @@ def _coerce(value: Any, state: RequestState, depth: int) -> Response:
     if handler is None:
         handler = _handlers[cls] = _find_handler(cls)
     return handler(value, state, depth)
+
+
+#: The rules that build a fresh ``200`` response from scratch, by their parts.
+_PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts]] = {
+    _from_str: _str_parts,
+    _from_bytes: _bytes_parts,
+    _from_json: _json_parts,
+}
+
+
+def coerce_parts(value: Any, state: RequestState) -> Parts | None:
+    """``(status, headerlist, body)`` of the response :func:`coerce` would build, for
+    values whose rule builds a fresh ``200`` response (``str``, ``bytes``, ``dict``,
+    ``list`` -- unless an adapter overrides their rule, and once their type has been
+    coerced before); ``None`` for any other value.
+
+    The hot path of :func:`~respond_mw.view` uses it to skip building a
+    :class:`webob.Response` it would only take apart again.
+    """
+    parts = _PARTS.get(_handlers.get(type(value)))
+    return None if parts is None else parts(value, state)
 
 
 def coerce(value: Any, state: RequestState | None = None) -> Response:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
-from .coerce import HTML, coerce, normalize_headers, refuse_interim
+from .coerce import HTML, coerce, coerce_parts, normalize_headers, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
@@ -136,6 +136,8 @@ class View:
         # Whether wsgi() must build the webob.Request before calling the function;
         # otherwise it is built only if something asks for it (current_request()).
         self._wants_request = "request" in style
+        # Whether responses go out as coerced (no default headers, not conditional).
+        self._plain = not self.default_headers and not conditional
         # Used as a method, the function is bound first: decided here, once.
         self._method_style = _call_style(params[1:]) if params else ""
 
@@ -186,13 +188,21 @@ class View:
         request = Request(environ) if self._wants_request else None
         state = RequestState(request, self.name, self.text_type, environ)
         token = set_state(state)
-        response: Response | None
+        response: Response
+        parts = None
         try:
-            response = coerce(self._call(None, request), state)
+            value = self._call(None, request)
+            if self._plain:
+                parts = coerce_parts(value, state)
+            if parts is None:
+                response = coerce(value, state)
         except Exception as error:
             response = self._error_response(error, state)
         finally:
             reset_state(token)
+        if parts is not None:  # a fresh 200 response: no webob.Response needed
+            start_response(parts[0], parts[1])
+            return [] if environ["REQUEST_METHOD"] == "HEAD" else parts[2]
         try:
             refuse_interim(response, self.name)
         except ValueError as error:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
 from webob import Request, Response
 from webob.exc import HTTPFound, HTTPNotFound
 
-from respond_mw import current_request, view
-from respond_mw.coerce import new_response
+from respond_mw import current_request, remove_response_adapter, response_adapter, view
+from respond_mw.coerce import coerce, coerce_parts, new_response
 from respond_mw.context import RequestState
 from respond_mw.wsgi import send_response
 
@@ -100,3 +101,69 @@ def test_view_with_request_parameter_gets_the_current_request() -> None:
 
     assert Request.blank("/p").get_response(page).text == "ok"
     assert seen == [True]
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("héllo", id="str"),
+        pytest.param(b"raw", id="bytes"),
+        pytest.param(bytearray(b"raw"), id="bytearray"),
+        pytest.param({"a": [1, 2]}, id="dict"),
+        pytest.param([1, "x"], id="list"),
+    ],
+)
+def test_coerce_parts_are_the_parts_of_the_coerced_response(value: Any) -> None:
+    state = RequestState(None, "v", "text/plain; charset=UTF-8")
+    response = coerce(value, state)  # also fills the per-type cache
+    parts = coerce_parts(value, state)
+    assert parts == (response.status, response.headerlist, [response.body])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(Response("x"), id="response"),
+        pytest.param(("x", 404), id="tuple"),
+        pytest.param(iter(["x"]), id="iterator"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_coerce_parts_leave_other_values_to_coerce(value: Any) -> None:
+    state = RequestState(None, "v", "text/html")
+    with contextlib.suppress(TypeError):
+        coerce(value, state)
+    assert coerce_parts(value, state) is None
+
+
+def test_coerce_parts_respect_an_adapter_overriding_a_rule() -> None:
+    state = RequestState(None, "v", "text/html")
+    coerce(Text("plain"), state)
+    assert coerce_parts(Text("plain"), state) is not None
+    response_adapter(Text)(lambda text: {"text": str(text)})
+    try:
+        assert coerce_parts(Text("adapted"), state) is None
+        assert coerce(Text("adapted"), state).json == {"text": "adapted"}
+    finally:
+        remove_response_adapter(Text)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_view_fast_path_sends_what_the_slow_path_sends(method: str) -> None:
+    @view
+    def fast() -> dict[str, int]:
+        return {"n": 1}
+
+    @view(headers={"X-Extra": "1"})  # default headers: the slow path
+    def slow() -> dict[str, int]:
+        return {"n": 1}
+
+    got = Request.blank("/", method=method).get_response(fast)
+    want = Request.blank("/", method=method).get_response(slow)
+    assert got.status == want.status
+    assert got.headerlist == [h for h in want.headerlist if h[0] != "X-Extra"]
+    assert got.body == want.body == (b"" if method == "HEAD" else b'{"n":1}')
