@@ -106,7 +106,7 @@ from .errors import internal_error, response_from_exception
 from .helpers import http_exception
 from .routing import Match, Pattern, Router, normalize_methods
 from .views import View, view_name
-from .wsgi import call_application, close_iterable
+from .wsgi import call_application, close_iterable, send_response
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -672,7 +672,7 @@ class Middleware:
                 start_response(legacy.status, legacy.headerlist)
                 body: Iterable[bytes] = legacy.app_iter
             else:
-                body = response(environ, start_response)
+                body = send_response(response, environ, start_response)
         except BaseException as raised:
             for old in [response.app_iter, *replaced]:
                 close_iterable(old)

@@ -167,3 +167,17 @@ def test_view_fast_path_sends_what_the_slow_path_sends(method: str) -> None:
     assert got.status == want.status
     assert got.headerlist == [h for h in want.headerlist if h[0] != "X-Extra"]
     assert got.body == want.body == (b"" if method == "HEAD" else b'{"n":1}')
+
+
+def test_view_called_with_a_dict_subclass_environ_is_a_wsgi_call() -> None:
+    class Environ(dict[str, Any]):
+        pass
+
+    @view
+    def page() -> str:
+        return "ok"
+
+    environ = Environ(Request.blank("/").environ)
+    captured: list[str] = []
+    body = page(environ, lambda status, headers, exc_info=None: captured.append(status))
+    assert (captured, b"".join(body)) == (["200 OK"], b"ok")
