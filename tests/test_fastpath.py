@@ -181,3 +181,18 @@ def test_view_called_with_a_dict_subclass_environ_is_a_wsgi_call() -> None:
     captured: list[str] = []
     body = page(environ, lambda status, headers, exc_info=None: captured.append(status))
     assert (captured, b"".join(body)) == (["200 OK"], b"ok")
+
+
+def test_method_view_wsgi_path_binds_the_instance() -> None:
+    class Resource:
+        def __init__(self, prefix: str) -> None:
+            self.prefix = prefix
+
+        @view(content_type="text/plain")
+        def bare(self) -> str:
+            return f"{self.prefix} bare"
+
+    one, two = Resource("one"), Resource("two")
+    for resource in (one, two):
+        response = Request.blank("/").get_response(resource.bare)
+        assert (response.text, response.content_type) == (f"{resource.prefix} bare", "text/plain")
