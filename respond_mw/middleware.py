@@ -99,7 +99,7 @@ from webob import Request, Response
 from webob import exc as webob_exc
 
 from .aio import resolve
-from .coerce import HTML, coerce, new_response, refuse_interim
+from .coerce import HTML, coerce, coerce_parts, new_response, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
@@ -157,6 +157,17 @@ def _call_with_request(func: Callable[..., Any]) -> Callable[[Request], Any]:
     return lambda request: func(request=request)
 
 
+def _set_urlvars(environ: WSGIEnvironment, params: dict[str, Any]) -> None:
+    """Store the URL parameters in ``environ`` as :attr:`webob.Request.urlvars` does."""
+    if "wsgiorg.routing_args" in environ:
+        environ["wsgiorg.routing_args"] = (environ["wsgiorg.routing_args"][0], params)
+        environ.pop("paste.urlvars", None)
+    elif "paste.urlvars" in environ:
+        environ["paste.urlvars"] = params
+    else:
+        environ["wsgiorg.routing_args"] = ((), params)
+
+
 def _is_bare(value: object) -> bool:
     """True for a return value that gives no status of its own."""
     if type(value) is tuple:
@@ -203,7 +214,9 @@ class Route:
         "methods",
         "name",
         "pattern",
+        "plain",
         "text_type",
+        "wants_request",
     )
 
     def __init__(self, pattern: Pattern, func: Callable[..., Any]) -> None:
@@ -221,6 +234,10 @@ class Route:
         self.func = func
         self.name = view_name(func)
         self._call = self._caller(func)
+        #: Decided once for the fast path: whether the function takes the request, and
+        #: whether its response goes out as coerced (no default headers, conditional).
+        self.wants_request = _wants_request(func)[0]
+        self.plain = not self.default_headers and not self.conditional
 
     def _caller(self, func: Callable[..., Any]) -> Callable[[Request, dict[str, Any]], Any]:
         try:
@@ -587,6 +604,11 @@ class Middleware:
                     path = ""
             match = self.router.match(path, environ.get("REQUEST_METHOD", "GET"))
         if match is not None:
+            route = match.target
+            if route is not None and route.plain and self._plain:
+                return copy_context().run(
+                    self._answer_plain, route, match.params, environ, start_response
+                )
             return self._handle(environ, start_response, match, None, environ)
         app = self.app
         app_environ = environ
@@ -603,6 +625,40 @@ class Middleware:
                     environ, start_response, None, None, environ, error, sys.exc_info()
                 )
         return self._handle(environ, start_response, None, app, app_environ)
+
+    def _answer_plain(
+        self,
+        route: Route,
+        params: dict[str, Any],
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """Answer a route when no hook or error handler is registered, in the fresh
+        context the caller runs it in: the :class:`webob.Request` is built only if the
+        function or :func:`~respond_mw.current_request` asks for it, and a ``str``,
+        ``bytes``, ``dict`` or ``list`` goes out without a :class:`webob.Response`.
+        An exception takes the general path (:meth:`_handle`), which answers it."""
+        state = RequestState(None, route.name, route.text_type, environ)
+        set_state(state)
+        response: Response
+        try:
+            if params:
+                _set_urlvars(environ, params)
+            value = route._call(state.request if route.wants_request else None, dict(params))
+            parts = coerce_parts(value, state)
+            if parts is None:
+                response = coerce(value, state)
+                refuse_interim(response, route.name)
+        except Exception as error:
+            return self._handle(environ, start_response, None, None, environ, error)
+        if parts is not None:
+            start_response(parts[0], parts[1])
+            return [] if environ["REQUEST_METHOD"] == "HEAD" else parts[2]
+        try:
+            return send_response(response, environ, start_response)
+        except BaseException:
+            close_iterable(response.app_iter)
+            raise
 
     def _find_mount(self, path: str) -> tuple[str, WSGIApplication] | None:
         candidate = path

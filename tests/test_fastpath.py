@@ -6,10 +6,18 @@ import contextlib
 from typing import Any
 
 import pytest
+import webtest
 from webob import Request, Response
 from webob.exc import HTTPFound, HTTPNotFound
 
-from respond_mw import current_request, remove_response_adapter, response_adapter, view
+from respond_mw import (
+    Middleware,
+    abort,
+    current_request,
+    remove_response_adapter,
+    response_adapter,
+    view,
+)
 from respond_mw.coerce import coerce, coerce_parts, new_response
 from respond_mw.context import RequestState
 from respond_mw.wsgi import send_response
@@ -196,3 +204,75 @@ def test_method_view_wsgi_path_binds_the_instance() -> None:
     for resource in (one, two):
         response = Request.blank("/").get_response(resource.bare)
         assert (response.text, response.content_type) == (f"{resource.prefix} bare", "text/plain")
+
+
+# ----------------------------------------------------- Middleware's plain-route path
+
+
+def _plain_middleware() -> Middleware:
+    mw = Middleware()
+
+    @mw.route("/items/<int:item_id>")
+    def item(item_id: int) -> dict[str, Any]:
+        return {"id": item_id, "urlvars": current_request().urlvars}
+
+    @mw.route("/ask/<name>")
+    def ask(name: str, request: Request) -> str:
+        return f"{name}:{request.urlvars['name']}:{request is current_request()}"
+
+    @mw.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    @mw.route("/gone")
+    def gone() -> str:
+        abort(410)
+
+    @mw.route("/tuple")
+    def with_status() -> tuple[str, int]:
+        return "made", 201
+
+    return mw
+
+
+def test_plain_route_gets_parameters_and_urlvars() -> None:
+    app = webtest.TestApp(_plain_middleware())
+    assert app.get("/items/7").json == {"id": 7, "urlvars": {"item_id": 7}}
+    assert app.get("/ask/bob").text == "bob:bob:True"
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "expected"),
+    [
+        pytest.param({}, "wsgiorg.routing_args", ((), {"item_id": 3}), id="none"),
+        pytest.param(
+            {"wsgiorg.routing_args": (("a",), {}), "paste.urlvars": {}},
+            "wsgiorg.routing_args",
+            (("a",), {"item_id": 3}),
+            id="routing-args",
+        ),
+        pytest.param({"paste.urlvars": {}}, "paste.urlvars", {"item_id": 3}, id="paste"),
+    ],
+)
+def test_plain_route_stores_urlvars_as_webob_does(
+    extra: dict[str, Any], key: str, expected: Any
+) -> None:
+    request = Request.blank("/items/3")
+    request.environ.update(extra)
+    request.get_response(_plain_middleware())
+    assert request.environ[key] == expected
+    if key == "wsgiorg.routing_args":
+        assert "paste.urlvars" not in request.environ
+
+
+def test_plain_route_errors_take_the_general_path() -> None:
+    app = webtest.TestApp(_plain_middleware())
+    assert app.get("/boom", status=500).status_int == 500
+    assert app.get("/gone", status=410).status_int == 410
+    assert (app.get("/tuple", status=201).text, app.head("/items/1").body) == ("made", b"")
+
+
+def test_plain_route_leaves_nothing_in_the_callers_context() -> None:
+    Request.blank("/items/1").get_response(_plain_middleware())
+    with pytest.raises(RuntimeError):
+        current_request()
