@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from webob import Request
 from webtest import TestApp
 
 import respond_mw
@@ -358,3 +359,52 @@ def test_public_docstring_style(name: str) -> None:
     doc = getattr(respond_mw, name).__doc__ or ""
     assert doc.strip(), f"respond_mw.{name} has no docstring"
     assert ".. versionadded:: 0.1.0" in doc, f"respond_mw.{name} lacks '.. versionadded::'"
+
+
+def test_flask_streams_need_stream_with_context_ours_do_not() -> None:
+    flask = pytest.importorskip("flask")
+    app = flask.Flask("docs_streams")
+
+    @app.route("/")
+    def stream() -> Any:
+        def body() -> Iterator[str]:
+            yield flask.request.path
+
+        return body()
+
+    with pytest.raises(RuntimeError, match="request context"):
+        app.test_client().get("/")
+
+    @respond_mw.view
+    def ours() -> Any:
+        def body() -> Iterator[str]:
+            yield respond_mw.current_request().path
+
+        return body()
+
+    assert TestApp(ours).get("/here").text == "/here"
+
+
+def test_flask_does_not_check_chunks_we_name_the_view() -> None:
+    flask = pytest.importorskip("flask")
+    app = flask.Flask("docs_chunks")
+
+    @app.route("/")
+    def stream() -> Any:
+        return iter(["a", 1])
+
+    resp = app.test_client().get("/")
+    assert resp.status == "200 OK"
+    with pytest.raises(TypeError) as theirs:
+        resp.get_data()
+    assert "stream" not in str(theirs.value)
+
+    @respond_mw.view
+    def ours() -> Any:
+        return iter(["a", 1])
+
+    body = ours(Request.blank("/").environ, lambda status, headers: None)
+    assert next(iter(body)) == b"a"
+    with pytest.raises(TypeError, match=r"view .*ours yielded int"):
+        next(iter(body))
+    body.close()
