@@ -131,7 +131,7 @@ class View:
         self.propagate_exceptions = propagate_exceptions
         self.conditional = conditional
         params = _parameters(func)
-        style = _call_style(params)
+        style = self._style = _call_style(params)
         self._call = _make_caller(func, style)
         # Whether wsgi() must build the webob.Request before calling the function;
         # otherwise it is built only if something asks for it (current_request()).
@@ -193,6 +193,7 @@ class View:
         (cheaper than attribute lookups on every request)."""
         view, name, text_type, call = self, self.name, self.text_type, self._call
         wants_request, plain = self._wants_request, self._plain
+        bare = self.__wrapped__ if self._style == "" else None  # it takes no argument
 
         def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             request = Request(environ) if wants_request else None
@@ -201,7 +202,7 @@ class View:
             response: Response
             parts = None
             try:
-                value = call(None, request)
+                value = bare() if bare is not None else call(None, request)
                 if plain:
                     parts = coerce_parts(value, state)
                 if parts is None:
@@ -211,8 +212,9 @@ class View:
             finally:
                 reset_state(token)
             if parts is not None:  # a fresh 200 response: no webob.Response needed
-                start_response(parts[0], parts[1])
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else parts[2]
+                status, headerlist, body = parts
+                start_response(status, headerlist)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else body
             return view._send(response, state, environ, start_response)
 
         return wsgi
@@ -275,6 +277,7 @@ class View:
         method.__wrapped__ = bound
         method._call = _make_caller(bound, self._method_style)
         method._wants_request = "request" in self._method_style
+        method._style = self._method_style
         method._wsgi = method._make_wsgi()
         return method
 
