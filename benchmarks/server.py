@@ -246,12 +246,13 @@ def main(argv: list[str] | None = None) -> int:
     rates = {name: statistics.median(values) for name, values in samples.items()}
     print()
     width = max(len(name) for name in rates)
-    print(f"{'case'.ljust(width)}  {'req/s':>9}  x raw")
-    print(f"{'=' * width}  =========  =====")
+    print(f"{'case'.ljust(width)}  {'req/s':>9}  x raw  min-max of the repeats")
+    print(f"{'=' * width}  =========  =====  ======================")
     for name, rate in rates.items():
         raw = rates.get("raw json.dumps" if "json" in name or "dict" in name else "raw text")
         ratio = f"{rate / raw:.2f}x" if raw else "-"
-        print(f"{name.ljust(width)}  {rate:9.0f}  {ratio}")
+        spread = f"{min(samples[name]):.0f}-{max(samples[name]):.0f}"
+        print(f"{name.ljust(width)}  {rate:9.0f}  {ratio}  {spread}")
     print()
     for name, raw_name in TARGETS:
         if name not in rates or raw_name not in rates:
