@@ -56,6 +56,7 @@ Skip the plugin for a route the Bottle way: ``skip=[RespondPlugin]``,
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +78,9 @@ def _bottle_header_value(value: str) -> str:
     """Undo in advance Bottle's UTF-8-to-latin-1 transcoding of header values.
 
     Bottle encodes header values as UTF-8 and reads the bytes back as latin-1 (it
-    assumes text); WebOb's values already are latin-1 strings (PEP 3333).
+    assumes text); WebOb's values already are latin-1 strings (PEP 3333). Values whose
+    bytes are UTF-8 go out unchanged; other non-ASCII bytes cannot pass through Bottle
+    and go out UTF-8 encoded, as Bottle sends any header value.
     """
     if value.isascii():
         return value
@@ -145,7 +148,9 @@ class RespondPlugin:
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
         """Wrap a route's callback so its return value is coerced by the rules."""
-        name = view_name(route.get_undecorated_callback())
+        # Not route.get_undecorated_callback(): it loops forever on a closure that
+        # holds no callable.
+        name = view_name(inspect.unwrap(route.callback))
         content_type = self.content_type
 
         @functools.wraps(callback)
