@@ -298,7 +298,8 @@ def test_invalid_return_value_is_a_bottle_500() -> None:
 
 def test_invalid_return_value_propagates_without_catchall() -> None:
     app = TestApp(errors_app(catchall=False))
-    with pytest.raises(TypeError, match=re.escape("tests.test_bottle.errors_app.<locals>.<lambda>")):
+    name = "tests.test_bottle.errors_app.<locals>.<lambda>"
+    with pytest.raises(TypeError, match=re.escape(name)):
         app.get("/none")
 
 
