@@ -655,6 +655,11 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
     code = resp.status_code
     if code in _NO_CONTENT:
         _drop_content(resp)
+    elif code == 205:
+        # RFC 9110: a 205 has no content and says so with Content-Length: 0; PEP 3333
+        # still wants its Content-Type.
+        _drop_content(resp, ("content-length",))
+        resp._headerlist.append(("Content-Length", "0"))
     elif code < 200:
         # PEP 3333 (and wsgiref's validator) want a Content-Type on every response
         # but 204 and 304; a 1xx keeps it and loses its body.

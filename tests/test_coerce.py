@@ -198,6 +198,21 @@ def test_no_content_statuses_drop_body_and_content_headers(value: Any, status: s
     assert header_values(headers, "Content-Length") == []
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(("reset the form", 205), id="str"),
+        pytest.param(({"a": 1}, 205, {"Content-Length": "7"}), id="json-with-length"),
+        pytest.param((iter(["x"]), "205"), id="stream"),
+    ],
+)
+def test_205_has_no_content_and_says_so(value: Any) -> None:
+    status, headers, body = sent(value)
+    assert (status, body) == ("205 Reset Content", b"")
+    assert header_values(headers, "Content-Length") == ["0"]
+    assert len(header_values(headers, "Content-Type")) == 1  # PEP 3333 wants it
+
+
 def test_1xx_drops_body_keeps_content_type() -> None:
     resp = make_response("x", 101)
     assert resp.status == "101 Switching Protocols"
