@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import select
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ import pytest
 
 from respond_mw import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+from .subprocess_support import ROOT, environment, read_line
 
 APP_MODULE = """
 from respond_mw import view
@@ -117,25 +114,6 @@ def test_console_script_is_declared() -> None:
 
 
 # ---------------------------------------------------------------- subprocess
-
-
-def environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def read_line(proc: subprocess.Popen[str], timeout: float = 15.0) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
-        if ready:
-            return proc.stdout.readline()
-        if proc.poll() is not None:
-            break
-    raise AssertionError(f"no output from {proc.args} (exit status {proc.poll()})")
 
 
 @pytest.fixture

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import select
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from webtest import TestApp
 
 from demo.site import EXAMPLES, app
 
-ROOT = Path(__file__).resolve().parent.parent
+from .subprocess_support import ROOT, environment, read_line
+
 HTML = "text/html; charset=UTF-8"
 JSON = "application/json"
 TEXT = "text/plain; charset=UTF-8"
@@ -119,18 +116,6 @@ def test_legacy_hooks_still_time_every_stack(client: TestApp) -> None:
 # ------------------------------------------------------------- the real server
 
 
-def read_line(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
-        if ready:
-            return proc.stdout.readline()
-        if proc.poll() is not None:
-            break
-    raise AssertionError(f"python -m demo printed nothing (exit status {proc.poll()})")
-
-
 def fetch(url: str) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as res:
@@ -142,12 +127,10 @@ def fetch(url: str) -> tuple[int, dict[str, str], str]:
 
 @pytest.mark.functional
 def test_python_m_demo_serves_every_stack() -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo", "--host", "127.0.0.1", "--port", "0", "--threads", "2"],
         cwd=ROOT,
-        env=env,
+        env=environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
