@@ -19,3 +19,6 @@ assert make_response("hi", {"X-Count": 3}).headers["X-Count"] == "3"
 resp = make_response("ignored", 204)
 assert resp.body == b""
 assert "Content-Type" not in resp.headers
+
+resp = make_response("ignored", 205)
+assert (resp.body, resp.headers["Content-Length"]) == (b"", "0")
