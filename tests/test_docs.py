@@ -408,3 +408,11 @@ def test_flask_does_not_check_chunks_we_name_the_view() -> None:
     with pytest.raises(TypeError, match=r"view .*ours yielded int"):
         next(iter(body))
     body.close()
+
+
+def test_readme_quick_start_is_two_commands() -> None:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split()[1] for line in section.splitlines() if line.startswith("$ ")]
+    assert commands == ["scripts/demo", "scripts/test"]
+    assert all((ROOT / command).is_file() for command in commands)
