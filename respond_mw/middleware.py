@@ -75,9 +75,12 @@ handlers, hooks and inside streaming generators while the server iterates them. 
 request is handled in its own :class:`contextvars.Context`, so threads never see
 each other's requests and nothing is left behind when the request ends.
 
-**Cost.** When no hook or error handler is registered, a request no route matches is
-handed to the wrapped application directly: the middleware adds a dictionary lookup
-or two. Otherwise the wrapped application is called with
+**Cost.** When no hook or error handler is registered, a request whose path cannot
+be a route's or a mount's -- it does not start with the text all their patterns and
+prefixes share, such as ``/api/`` -- is handed to the wrapped application after two
+string comparisons; other paths are matched by the router, which remembers its
+recent answers (see :class:`~respond_mw.routing.Router`). With hooks or error
+handlers the wrapped application is called with
 :func:`respond_mw.wsgi.call_application`, which never buffers its body.
 
 Middlewares nest: a :class:`Middleware` may wrap another one, or a ``@view``.
@@ -93,6 +96,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import Context, copy_context
 from http import HTTPStatus
 from logging import getLogger
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from webob import Request, Response
@@ -104,7 +108,7 @@ from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 from .helpers import http_exception
-from .routing import Match, Pattern, Router, normalize_methods
+from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
 from .views import View, view_name
 from .wsgi import call_application, close_iterable, send_response
 
@@ -155,6 +159,27 @@ def _call_with_request(func: Callable[..., Any]) -> Callable[[Request], Any]:
     if positional:
         return lambda request: func(request)
     return lambda request: func(request=request)
+
+
+def _takes_first(func: Callable[..., Any], names: tuple[str, ...]) -> bool:
+    """Whether ``func(*values)`` is ``func(**dict(zip(names, values)))``: ``func`` is a
+    plain Python function whose first parameters are ``names``, in that order, and
+    can be passed by position (its code, not its signature, which a decorator's
+    ``__wrapped__`` may stand in for)."""
+    if type(func) is not FunctionType:
+        return False
+    code = func.__code__
+    first = code.co_varnames[code.co_posonlyargcount : code.co_argcount]
+    return code.co_posonlyargcount == 0 and first[: len(names)] == names
+
+
+def _common_prefix(texts: list[str]) -> str:
+    """The longest text every one of ``texts`` starts with, character by character."""
+    first, last = min(texts), max(texts)  # what they share, all the others share
+    for index, (one, other) in enumerate(zip(first, last, strict=False)):
+        if one != other:
+            return first[:index]
+    return first
 
 
 def _set_urlvars(environ: WSGIEnvironment, params: dict[str, Any]) -> None:
@@ -210,11 +235,13 @@ class Route:
         "_call",
         "conditional",
         "default_headers",
+        "direct",
         "func",
         "methods",
         "name",
         "pattern",
         "plain",
+        "positional",
         "text_type",
         "wants_request",
     )
@@ -238,6 +265,10 @@ class Route:
         #: whether its response goes out as coerced (no default headers, conditional).
         self.wants_request = _wants_request(func)[0]
         self.plain = not self.default_headers and not self.conditional
+        #: The function itself when it is called with the URL parameters only, and
+        #: whether they can be passed positionally (its first parameters, in order).
+        self.direct: Callable[..., Any] | None = None if self.wants_request else func
+        self.positional = self.direct is not None and _takes_first(func, pattern.names)
 
     def _caller(self, func: Callable[..., Any]) -> Callable[[Request, dict[str, Any]], Any]:
         try:
@@ -384,7 +415,7 @@ class Middleware:
     ) -> None:
         if app is not None and not callable(app):
             raise TypeError(f"Middleware wraps a WSGI application, not {app!r}")
-        self.app = app
+        self._app = app
         self.debug = debug
         self.conditional = conditional
         #: The routes, see :meth:`route`.
@@ -401,6 +432,22 @@ class Middleware:
         self._teardown_funcs: list[Callable[[BaseException | None], Any]] = []
         self._plain = not conditional
         self._app_name = "the wrapped application" if app is None else f"application {app!r}"
+        #: Paths from ``_lo`` (included) to ``_hi`` (excluded) may be for a route or a
+        #: mount; any other goes straight to the wrapped application. See
+        #: :meth:`_update_dispatch`.
+        self._lo = ""
+        self._hi: str | _AboveAll = ""
+        self._update_dispatch()
+
+    @property
+    def app(self) -> WSGIApplication | None:
+        """The wrapped WSGI application (``None``: unmatched requests are ``404``)."""
+        return self._app
+
+    @app.setter
+    def app(self, app: WSGIApplication | None) -> None:
+        self._app = app
+        self._update_dispatch()
 
     def __repr__(self) -> str:
         return f"<respond_mw.Middleware around {self.app!r} with {len(self.router)} routes>"
@@ -448,6 +495,7 @@ class Middleware:
         route.methods = normalize_methods(methods)
         self.router.add(route.pattern, route, route.methods)
         self._has_routes = True
+        self._update_dispatch()
         return route
 
     def mount(self, prefix: str, app: WSGIApplication) -> None:
@@ -474,6 +522,7 @@ class Middleware:
         if raw in self._mounts:
             raise ValueError(f"mount prefix {prefix!r} is already mounted")
         self._mounts[raw] = app
+        self._update_dispatch()
 
     def errorhandler(
         self, code_or_exception: int | HTTPStatus | type[BaseException]
@@ -589,12 +638,50 @@ class Middleware:
             or self._code_handlers
             or self._class_handlers
         )
+        self._update_dispatch()
+
+    def _update_dispatch(self) -> None:
+        """Compute the range of paths :meth:`__call__` must look at.
+
+        Every path a route or a mount can take starts with the literal text of its
+        pattern (up to the first parameter) or its prefix, so it starts with the
+        longest prefix ``common`` those share: it lies between ``common`` and
+        ``common + "\u0100"`` (``PATH_INFO`` holds latin-1 characters). A path
+        outside goes to the wrapped application with two string comparisons. When
+        hooks, error handlers or conditional responses apply to every request, or
+        there is no wrapped application, every path is in the range.
+        """
+        prefixes = [
+            text.split("<", 1)[0].encode("utf-8").decode("latin-1")
+            for text in self.router.patterns()
+        ]
+        prefixes += self._mounts
+        if self._app is None or not self._plain:
+            self._lo, self._hi = "", _ABOVE_ALL
+        elif not prefixes:
+            self._lo = self._hi = ""  # nothing to route: an empty range
+        else:
+            common = _common_prefix(prefixes)
+            # An empty PATH_INFO is the path "/", which a common prefix "/" admits.
+            self._lo = "" if common == "/" else common
+            self._hi = common + "\u0100"
 
     # -- the WSGI application -------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The PEP 3333 entry point."""
-        match = None
+        try:
+            path = environ["PATH_INFO"]
+            ours = self._lo <= path < self._hi
+        except (KeyError, TypeError):  # no PATH_INFO (the root), or not a str
+            ours = True
+        if not ours:  # not a route's nor a mount's, and nothing else to do
+            try:
+                return self._app(environ, start_response)  # type: ignore[misc]
+            except Exception as error:
+                return self._handle(
+                    environ, start_response, None, None, environ, error, sys.exc_info()
+                )
         if self._has_routes:
             path = environ.get("PATH_INFO") or "/"
             if not path.isascii():
@@ -602,15 +689,25 @@ class Middleware:
                     path = path.encode("latin-1").decode("utf-8")
                 except UnicodeError:
                     path = ""
-            match = self.router.match(path, environ.get("REQUEST_METHOD", "GET"))
-        if match is not None:
-            route = match.target
-            if route is not None and route.plain and self._plain:
-                return copy_context().run(
-                    self._answer_plain, route, match.params, environ, start_response
-                )
-            return self._handle(environ, start_response, match, None, environ)
-        app = self.app
+            method = environ.get("REQUEST_METHOD", "GET")
+            router = self.router
+            # the router's cache, read here to save a call (see Router._lookup)
+            found = router._cache.get((method, path), _MISSING)
+            if found is _MISSING:
+                found = router._lookup(path, method)
+            if found is not None:
+                route = found[0]
+                if route is not None and route.plain and self._plain:
+                    return copy_context().run(
+                        self._answer_plain, route, found, environ, start_response
+                    )
+                match = Match(route, dict(found[1]), found[2])
+                return self._handle(environ, start_response, match, None, environ)
+        return self._pass_on(environ, start_response)
+
+    def _pass_on(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer a request no route takes: a mounted application or the wrapped one."""
+        app = self._app
         app_environ = environ
         if self._mounts:
             mounted = self._find_mount(environ.get("PATH_INFO", ""))
@@ -629,7 +726,7 @@ class Middleware:
     def _answer_plain(
         self,
         route: Route,
-        params: dict[str, Any],
+        found: _Found[Route],
         environ: WSGIEnvironment,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
@@ -637,14 +734,25 @@ class Middleware:
         context the caller runs it in: the :class:`webob.Request` is built only if the
         function or :func:`~respond_mw.current_request` asks for it, and a ``str``,
         ``bytes``, ``dict`` or ``list`` goes out without a :class:`webob.Response`.
-        An exception takes the general path (:meth:`_handle`), which answers it."""
+        An exception takes the general path (:meth:`_handle`), which answers it.
+        ``found`` is shared with the router's cache: it is only read."""
         state = RequestState(None, route.name, route.text_type, environ)
         set_state(state)
         response: Response
+        params = found[1]
         try:
             if params:
-                _set_urlvars(environ, params)
-            value = route._call(state.request if route.wants_request else None, dict(params))
+                if "wsgiorg.routing_args" in environ or "paste.urlvars" in environ:
+                    _set_urlvars(environ, dict(params))
+                else:
+                    environ["wsgiorg.routing_args"] = ((), dict(params))
+            direct = route.direct
+            if route.positional:
+                value = direct(*found[3])  # type: ignore[misc]
+            elif direct is not None:
+                value = direct(**params)
+            else:
+                value = route._call(state.request, dict(params))
             parts = coerce_parts(value, state)
             if parts is None:
                 response = coerce(value, state)
@@ -902,6 +1010,22 @@ class Middleware:
                 resolve(func(error))
             except Exception:
                 log.exception("teardown_request function %s raised", view_name(func))
+
+
+class _AboveAll:
+    """Greater than any string: as the upper bound of the paths to look at, it puts
+    every path in the range (``str`` defers to this ``__gt__``)."""
+
+    __slots__ = ()
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "<above all paths>"
+
+
+_ABOVE_ALL = _AboveAll()
 
 
 def _with_exc_info(start_response: StartResponse, exc_info: OptExcInfo) -> StartResponse:

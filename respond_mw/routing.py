@@ -23,7 +23,10 @@ A pattern is compiled once, when it is added. The :class:`Router` does not try i
 patterns one after the other: fully static paths are found in a dictionary, and the
 others live in a tree of path segments where each level is a dictionary of static
 segments, then the few dynamic segments, then the patterns that end in a ``path``
-parameter. Finding a route costs about the same with ten routes or with thousands.
+parameter. Finding a route costs about the same with ten routes or with thousands:
+one descent of the tree in the usual case (a full depth-first search only when
+that descent passed a fork and found no route for the method), and a dictionary
+lookup for a ``(method, path)`` asked for recently (see ``cache_size``).
 
 When several patterns match a path, the most specific wins: a static segment before
 a parameter, a parameter before a ``path`` parameter, and, between equals, the one
@@ -211,14 +214,60 @@ class Match(Generic[T]):
 _Entry = tuple[frozenset[str], T]
 
 
+#: How :meth:`Router._find` matches a dynamic segment: the whole segment as a ``str``
+#: parameter, the whole segment as an ``int`` parameter, or the piece's regex.
+_WHOLE_STR, _WHOLE_INT, _REGEX = 0, 1, 2
+
+
+def _kind(piece: _Piece) -> int:
+    """The cheapest exact way to match ``piece`` against one segment."""
+    regex, params = piece
+    if len(params) == 1:
+        name, convert = params[0]
+        if convert is str and regex.pattern == f"(?P<{name}>[^/]+)":
+            return _WHOLE_STR  # any non-empty segment (a segment holds no "/")
+        if convert is _to_int and regex.pattern == f"(?P<{name}>[0-9]+)":
+            return _WHOLE_INT  # ASCII digits only, as [0-9]+
+    return _REGEX
+
+
+def _convert_new(piece: _Piece, text: str) -> dict[str, Any] | None:
+    """The parameters of ``piece`` in ``text``, or ``None`` (nothing half-filled)."""
+    params: dict[str, Any] = {}
+    return params if _convert(piece, text, params) else None
+
+
 class _Node(Generic[T]):
-    __slots__ = ("dynamic", "entries", "static", "tails")
+    __slots__ = ("choices", "dynamic", "entries", "fork", "static", "tails")
 
     def __init__(self) -> None:
         self.static: dict[str, _Node[T]] = {}
         self.dynamic: dict[str, tuple[_Piece, _Node[T]]] = {}
         self.tails: list[tuple[_Piece, _Entry[T]]] = []
         self.entries: list[_Entry[T]] = []
+        #: ``dynamic`` in order, as (kind, parameter name, piece, child).
+        self.choices: tuple[tuple[int, str, _Piece, _Node[T]], ...] = ()
+        #: More than one way onward (a static child, dynamic children, tails):
+        #: a failed first way may need the others.
+        self.fork = False
+
+    def update(self) -> None:
+        """Recompute ``choices`` and ``fork`` after a change."""
+        self.choices = tuple(
+            (_kind(piece), piece[1][0][0], piece, child) for piece, child in self.dynamic.values()
+        )
+        self.fork = (bool(self.static) + len(self.dynamic) + bool(self.tails)) > 1
+
+
+#: What :meth:`Router._find` returns for a path that matches: the target (``None``
+#: when only the method does not match), the parameters, the allowed methods.
+_Raw = tuple[T | None, dict[str, Any], frozenset[str]]
+#: What :meth:`Router._lookup` returns: the same and the parameters' values in the
+#: order of the pattern's :attr:`~Pattern.names` (the order the parameters are
+#: filled in), for a caller that passes them positionally.
+_Found = tuple[T | None, dict[str, Any], frozenset[str], tuple[Any, ...]]
+
+_MISSING: Any = object()
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -256,17 +305,34 @@ class Router(Generic[T]):
     :meth:`add` compiles a pattern once; :meth:`match` finds the target for a path
     and a method.
 
+    :param cache_size: how many ``(method, path)`` results :meth:`match` remembers
+        (``0``: none). Real traffic asks for the same URLs again and again; a
+        remembered result costs one dictionary lookup instead of a walk of the tree.
+        The cache is emptied when it is full and whenever a route is added; paths
+        longer than 512 characters are never remembered, so it stays small (a few
+        MiB at most).
+
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self) -> None:
+    #: Paths longer than this are matched every time, never remembered.
+    cache_max_path = 512
+
+    def __init__(self, *, cache_size: int = 4096) -> None:
         self._static: dict[str, list[_Entry[T]]] = {}
         self._root: _Node[T] = _Node()
         self._methods: dict[str, set[str]] = {}
         self._count = 0
+        self.cache_size = cache_size
+        #: (method, path) -> what :meth:`_find` returned for them.
+        self._cache: dict[tuple[str, str], _Found[T] | None] = {}
 
     def __len__(self) -> int:
         return self._count
+
+    def patterns(self) -> list[str]:
+        """The texts of the patterns added, in the order they were first added."""
+        return list(self._methods)
 
     def add(
         self, pattern: str | Pattern, target: T, methods: Iterable[str] | None = None
@@ -292,6 +358,7 @@ class Router(Generic[T]):
         else:
             node = self._root
             for source, piece in compiled.segments:
+                parent = node
                 if piece is None:
                     node = node.static.setdefault(source, _Node())
                 else:
@@ -299,11 +366,14 @@ class Router(Generic[T]):
                     if child is None:
                         child = node.dynamic[source] = (piece, _Node())
                     node = child[1]
+                parent.update()
             if compiled.tail is not None:
                 node.tails.append((compiled.tail, entry))
             else:
                 node.entries.append(entry)
+            node.update()
         self._count += 1
+        self._cache.clear()
         return compiled
 
     def match(self, path: str, method: str) -> Match[T] | None:
@@ -314,28 +384,103 @@ class Router(Generic[T]):
             when the path matches but not the method; ``None`` when no pattern
             matches the path.
         """
+        found = self._lookup(path, method)
+        if found is None:
+            return None
+        return Match(found[0], dict(found[1]), found[2])
+
+    def _lookup(self, path: str, method: str) -> _Found[T] | None:
+        """:meth:`_find` through the cache. The parameters returned are shared with
+        the cache: copy them before handing them out."""
+        key = (method, path)
+        found = self._cache.get(key, _MISSING)
+        if found is _MISSING:
+            raw = self._find(path, method)
+            found = None if raw is None else (*raw, tuple(raw[1].values()))
+            if self.cache_size > 0 and len(path) <= self.cache_max_path:
+                if len(self._cache) >= self.cache_size:
+                    self._cache.clear()
+                self._cache[key] = found
+        return found  # type: ignore[no-any-return]
+
+    def _find(self, path: str, method: str) -> _Raw[T] | None:
+        """Match without the cache: the static paths, then one descent of the tree.
+
+        The descent takes, at each level, the first way onward a depth-first search
+        would try (the static child, else the first dynamic child whose piece
+        matches, else the tails), filling one dictionary of parameters. Its leaf is
+        the first the search would reach, so a method served there is the search's
+        answer. Otherwise, if the descent passed a fork (a level with another way
+        onward), the full search (:meth:`_walk`) decides; without a fork the
+        descent has seen everything the search would.
+        """
         allowed: set[str] = set()
         static = self._static.get(path)
         if static is not None:
             for methods, target in static:
                 if method in methods:
-                    return Match(target, {})
+                    return target, {}, _NO_METHODS
                 allowed.update(methods)
-        root = self._root
-        if path[:1] == "/" and (
-            root.dynamic or root.tails or self._first_segment(path) in root.static
-        ):
-            found = self._walk(root, path[1:].split("/"), 0, {}, method, allowed)
-            if found is not None:
-                return found
+        if path[:1] == "/":
+            node = self._root
+            segments = path[1:].split("/")
+            params: dict[str, Any] = {}
+            forked = False
+            index = 0
+            for segment in segments:
+                if node.fork:
+                    forked = True
+                child = node.static.get(segment)
+                if child is None:
+                    for kind, name, piece, dynamic_child in node.choices:
+                        if kind == _WHOLE_STR:
+                            if segment:
+                                params[name] = segment
+                                child = dynamic_child
+                                break
+                        elif kind == _WHOLE_INT:
+                            if segment.isdigit() and segment.isascii():
+                                try:
+                                    params[name] = int(segment)
+                                except ValueError:  # too long to convert
+                                    continue
+                                child = dynamic_child
+                                break
+                        else:
+                            converted = _convert_new(piece, segment)
+                            if converted is not None:
+                                params.update(converted)
+                                child = dynamic_child
+                                break
+                    if child is None:
+                        if node.tails:
+                            rest = "/".join(segments[index:])
+                            for tail, (methods, target) in node.tails:
+                                converted = _convert_new(tail, rest)
+                                if converted is not None:
+                                    if method in methods:
+                                        params.update(converted)
+                                        return target, params, _NO_METHODS
+                                    allowed.update(methods)
+                        break
+                node = child
+                index += 1
+            else:
+                for methods, target in node.entries:
+                    if method in methods:
+                        return target, params, _NO_METHODS
+                    allowed.update(methods)
+            if forked:
+                allowed.clear()
+                if static is not None:
+                    for methods, _ in static:
+                        allowed.update(methods)
+                found = self._walk(self._root, segments, 0, {}, method, allowed)
+                if found is not None:
+                    return found.target, found.params, _NO_METHODS
         if not allowed:
             return None
-        return Match(None, {}, frozenset(allowed))
-
-    @staticmethod
-    def _first_segment(path: str) -> str:
-        end = path.find("/", 1)
-        return path[1:] if end < 0 else path[1:end]
+        return None, {}, frozenset(allowed)
 
     def _walk(
         self,
@@ -374,3 +519,6 @@ class Router(Generic[T]):
                         return Match(target, converted)
                     allowed.update(methods)
         return None
+
+
+_NO_METHODS: frozenset[str] = frozenset()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 from typing import Any
 
 import pytest
@@ -276,3 +278,131 @@ def test_plain_route_leaves_nothing_in_the_callers_context() -> None:
     Request.blank("/items/1").get_response(_plain_middleware())
     with pytest.raises(RuntimeError):
         current_request()
+
+
+# ------------------------------------------- which paths Middleware looks at, and how
+
+
+def _legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"legacy {environ.get('PATH_INFO', '')!r}".encode()]
+
+
+def _get(app: Any, path: str | None) -> tuple[str, bytes]:
+    environ = Request.blank("/").environ
+    if path is None:
+        del environ["PATH_INFO"]
+    else:
+        environ["PATH_INFO"] = path
+    captured: list[str] = []
+    body = app(environ, lambda status, headers, exc_info=None: captured.append(status))
+    try:
+        return captured[0], b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+
+
+def _mounted(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"mounted {environ['PATH_INFO']!r}".encode()]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param("/api/items/3", b"item 3", id="route"),
+        pytest.param("/api/items/x", b"legacy '/api/items/x'", id="in-range-no-route"),
+        pytest.param("/apix", b"legacy '/apix'", id="shares-the-prefix"),
+        pytest.param("/legacy", b"legacy '/legacy'", id="outside"),
+        pytest.param("/api-v1/page", b"mounted '/page'", id="mount"),
+        pytest.param("", b"legacy ''", id="empty"),
+        pytest.param(None, b"legacy ''", id="missing"),
+        pytest.param("/api/caf\u00c3\u00a9/x", b"caf\xc3\xa9 x", id="non-ascii"),
+        pytest.param("/api/caf\u00c3/x", "legacy '/api/caf\u00c3/x'".encode(), id="not-utf-8"),
+    ],
+)
+def test_paths_outside_the_routes_and_mounts_go_straight_to_the_app(
+    path: str | None, expected: bytes
+) -> None:
+    mw = Middleware(_legacy)
+    mw.add_route("/api/items/<int:n>", lambda n: f"item {n}")
+    mw.add_route("/api/caf\u00e9/<s>", lambda s: f"caf\u00e9 {s}")
+    mw.mount("/api-v1", _mounted)  # the paths looked at: those starting with "/api"
+    assert _get(mw, path) == ("200 OK", expected)
+
+
+@pytest.mark.parametrize("path", [pytest.param("", id="empty"), pytest.param(None, id="missing")])
+def test_an_empty_path_is_the_root_route(path: str | None) -> None:
+    mw = Middleware(_legacy)
+    mw.add_route("/", lambda: "root")
+    mw.add_route("/x/<n>", lambda n: n)
+    assert _get(mw, path) == ("200 OK", b"root")
+    assert _get(mw, "/y")[1] == b"legacy '/y'"
+
+
+def test_hooks_and_a_new_app_see_every_path() -> None:
+    mw = Middleware()
+    mw.add_route("/api/<n>", lambda n: n)
+    assert _get(mw, "/legacy")[0] == "404 Not Found"
+    mw.app = _legacy
+    assert mw.app is _legacy
+    assert _get(mw, "/legacy") == ("200 OK", b"legacy '/legacy'")
+    seen: list[str] = []
+    mw.before_request(lambda: seen.append(current_request().path) and None)
+    assert _get(mw, "/legacy") == ("200 OK", b"legacy '/legacy'")
+    assert seen == ["/legacy"]
+
+
+def test_a_route_changing_its_urlvars_does_not_change_the_next_request() -> None:
+    mw = Middleware()
+
+    @mw.route("/items/<int:n>")
+    def item(n: int) -> str:
+        urlvars = current_request().urlvars
+        before = dict(urlvars)
+        urlvars["n"] = "changed"
+        return repr(before)
+
+    app = webtest.TestApp(mw)
+    assert app.get("/items/4").text == app.get("/items/4").text == "{'n': 4}"
+
+
+def _keywords_only(**params: Any) -> str:
+    return f"kw {params}"
+
+
+@functools.wraps(lambda a, b: None)
+def _signature_says_positional(**params: Any) -> str:
+    return f"wrapped {params}"
+
+
+@pytest.mark.parametrize(
+    ("func", "positional", "expected"),
+    [
+        pytest.param(lambda a, b: f"{a} {b}", True, "x 2", id="in-order"),
+        pytest.param(lambda b, a: f"{a} {b}", False, "x 2", id="other-order"),
+        pytest.param(lambda *, a, b: f"{a} {b}", False, "x 2", id="keyword-only"),
+        pytest.param(_keywords_only, False, "kw {'a': 'x', 'b': 2}", id="var-keyword"),
+        pytest.param(_signature_says_positional, False, "wrapped {'a': 'x', 'b': 2}", id="wraps"),
+    ],
+)
+def test_route_functions_get_their_parameters_by_position_only_when_that_is_the_same(
+    func: Any, positional: bool, expected: str
+) -> None:
+    mw = Middleware()
+    route = mw.add_route("/<a>/<int:b>", func)
+    assert route.positional is positional
+    assert webtest.TestApp(mw).get("/x/2").text == expected
+
+
+def test_a_route_setting_a_context_variable_leaves_the_caller_untouched() -> None:
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+    mw = Middleware()
+
+    @mw.route("/set/<value>")
+    def set_it(value: str) -> str:
+        var.set(value)
+        return var.get()
+
+    assert _get(mw, "/set/one") == ("200 OK", b"one")
+    assert var.get() == "unset"

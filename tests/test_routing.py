@@ -6,6 +6,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from respond_mw.routing import Match, Pattern, Router, normalize_methods
 
@@ -225,3 +227,135 @@ def test_dispatch_cost_does_not_grow_with_the_number_of_routes() -> None:
     # Trying patterns one after the other would make 1,200 routes ~100x slower
     # than 12; an indexed router is about as fast. Allow generous noise.
     assert large_time < small_time * 3, (small_time, large_time)
+
+
+# ------------------------------------------------ the one-descent matcher and its cache
+
+
+def reference_match(router: Router[str], path: str, method: str) -> tuple[Any, ...] | None:
+    """The full depth-first search alone: what the one-descent matcher must agree with."""
+    allowed: set[str] = set()
+    for methods, target in router._static.get(path, []):
+        if method in methods:
+            return target, {}, frozenset()
+        allowed.update(methods)
+    if path[:1] == "/":
+        found = router._walk(router._root, path[1:].split("/"), 0, {}, method, allowed)
+        if found is not None:
+            return found.target, found.params, frozenset()
+    return (None, {}, frozenset(allowed)) if allowed else None
+
+
+SEGMENTS = ["a", "b", "1", "22", "x.csv", "7.csv", ""]
+PIECES = ["a", "b", "<s>", "<int:n>", "<str:t>", "<int:y>.csv", "<path:p>", "<q>.csv"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    patterns=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(PIECES), min_size=0, max_size=3),
+            st.sampled_from([None, ["POST"], ["GET", "PUT"]]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    paths=st.lists(st.lists(st.sampled_from(SEGMENTS), max_size=4), min_size=1, max_size=6),
+    method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE"]),
+)
+def test_one_descent_agrees_with_the_full_search(
+    patterns: list[tuple[list[str], list[str] | None]], paths: list[list[str]], method: str
+) -> None:
+    router: Router[str] = Router(cache_size=0)
+    for index, (pieces, methods) in enumerate(patterns):
+        text = "/" + "/".join(pieces)
+        try:
+            router.add(text, f"{index}:{text}", methods)
+        except ValueError:  # a parameter twice, or the same pattern and method again
+            continue
+    for segments in paths:
+        path = "/" + "/".join(segments)
+        found = router._find(path, method)
+        assert found == reference_match(router, path, method), path
+        if found is not None and found[0] is not None:
+            pattern = Pattern(found[0].split(":", 1)[1])
+            assert found[1] == pattern.match(path)
+            # filled in the pattern's order: what positional calls rely on
+            assert tuple(found[1]) == pattern.names
+
+
+@pytest.mark.parametrize(
+    ("routes", "path", "method", "expected"),
+    [
+        pytest.param(
+            [("/a/b/c", "static"), ("/a/<x>/d", "dynamic")], "/a/b/d", "GET", "dynamic", id="back"
+        ),
+        pytest.param(
+            [("/a/<int:n>/x", "int"), ("/a/<s>/y", "str")], "/a/1/y", "GET", "str", id="next-dyn"
+        ),
+        pytest.param(
+            [("/a/<s>/x", "str"), ("/a/<path:p>", "path")], "/a/1/y", "GET", "path", id="to-tail"
+        ),
+        pytest.param(
+            [("/a/<int:n>", "get"), ("/a/<s>", "post", ["POST"])], "/a/1", "POST", "post", id="405"
+        ),
+        pytest.param([("/a/<int:n>", "int")], "/a/\u0663", "GET", None, id="int-ascii-only"),
+        pytest.param([("/a/<int:n>", "int")], "/a/\u00b2", "GET", None, id="superscript"),
+        pytest.param(
+            [("/a/<int:n>", "int"), ("/a/<s>", "str")], "/a/" + "9" * 5000, "GET", "str", id="long"
+        ),
+        pytest.param(
+            [("/r/<int:y>.csv", "csv"), ("/r/<int:y>.<ext>", "ext")],
+            "/r/1.json",
+            "GET",
+            "ext",
+            id="regex-nothing-half-filled",
+        ),
+    ],
+)
+def test_one_descent_precedence(
+    routes: list[tuple[Any, ...]], path: str, method: str, expected: str | None
+) -> None:
+    router: Router[str] = Router(cache_size=0)
+    for route in routes:
+        router.add(*route)
+    assert _target(router, path, method) == expected
+    assert router._find(path, method) == reference_match(router, path, method)
+
+
+def test_the_cache_is_emptied_when_a_route_is_added() -> None:
+    router: Router[str] = Router()
+    assert router.match("/late/1", "GET") is None
+    assert ("GET", "/late/1") in router._cache
+    router.add("/late/<int:n>", "late")
+    assert router._cache == {}
+    assert _target(router, "/late/1") == "late"
+    found = router.match("/late/1", "POST")
+    assert found is not None and found.allowed == {"GET", "HEAD"}
+    router.add("/late/<int:n>", "post", ["POST"])
+    assert _target(router, "/late/1", "POST") == "post"
+
+
+def test_the_cache_is_bounded() -> None:
+    router: Router[str] = Router(cache_size=3)
+    router.add("/items/<int:n>", "item")
+    for n in range(10):
+        assert _target(router, f"/items/{n}") == "item"
+        assert len(router._cache) <= 3
+    router.match("/items/" + "1" * (Router.cache_max_path + 1), "GET")
+    assert all(len(path) <= Router.cache_max_path for _, path in router._cache)
+    uncached: Router[str] = Router(cache_size=0)
+    uncached.add("/items/<int:n>", "item")
+    assert _target(uncached, "/items/1") == "item"
+    assert uncached._cache == {}
+
+
+def test_cached_parameters_cannot_be_changed_through_a_match() -> None:
+    router: Router[str] = Router()
+    router.add("/items/<int:n>", "item")
+    first = router.match("/items/5", "GET")
+    assert first is not None
+    first.params["n"] = "changed"
+    second = router.match("/items/5", "GET")
+    assert second is not None and second.params == {"n": 5}
+    assert router.patterns() == ["/items/<int:n>"]
