@@ -224,9 +224,14 @@ def request_path(index: int) -> str:
     return f"/section{index}/items/42"
 
 
-def _routed(count: int) -> App:
-    """A Middleware with ``count`` routes; the benchmark requests the last one."""
+def _routed(count: int, cache: bool = True) -> App:
+    """A Middleware with ``count`` routes; the benchmark requests the last one.
+
+    Without ``cache`` its router matches every request afresh (no remembered results).
+    """
     middleware = _middleware_class()(raw_text)
+    if not cache:
+        middleware.router.cache_size = 0
     for index in range(count):
 
         def item(item_id: int, index: int = index) -> str:
@@ -276,6 +281,13 @@ CASES: list[Case] = [
         "text",
         path=request_path(MANY_ROUTES - 1),
         note="last route",
+    ),
+    Case(
+        f"Middleware {MANY_ROUTES} uncached",
+        lambda: _routed(MANY_ROUTES, cache=False),
+        "text",
+        path=request_path(MANY_ROUTES - 1),
+        note="last route, router cache off",
     ),
     Case(
         "Middleware pass-through",
