@@ -16,28 +16,10 @@ from respond_mw import (
     abort,
     current_request,
     redirect,
-    remove_response_adapter,
-    response_adapter,
     view,
 )
 from respond_mw.integrations.bottle import RespondPlugin
-
-
-class Money:
-    def __init__(self, cents: int) -> None:
-        self.cents = cents
-
-
-@pytest.fixture(autouse=True)
-def money_adapter() -> Iterator[None]:
-    response_adapter(Money)(lambda money: ({"amount": money.cents / 100}, 200, {"X-Money": "1"}))
-    yield
-    remove_response_adapter(Money)
-
-
-def legacy_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-    start_response("202 Accepted", [("Content-Type", "text/plain"), ("X-Legacy", "yes")])
-    return [b"from a WSGI app at ", environ["PATH_INFO"].encode()]
+from tests.integration_support import Money, legacy_wsgi, money_adapter  # noqa: F401
 
 
 def new_app(**config: Any) -> bottle.Bottle:

@@ -14,15 +14,9 @@ from pyramid.response import Response as PyramidResponse
 from webob import Request, Response
 from webtest import TestApp
 
-from respond_mw import abort, current_request, remove_response_adapter, response_adapter, view
+from respond_mw import abort, current_request, view
 from respond_mw.integrations.pyramid import DERIVER_NAME
-
-
-class Money:
-    """A custom type taught to the rules with response_adapter."""
-
-    def __init__(self, cents: int) -> None:
-        self.cents = cents
+from tests.integration_support import Money, legacy_wsgi, money_adapter  # noqa: F401
 
 
 class Temperature:
@@ -30,18 +24,6 @@ class Temperature:
 
     def __init__(self, degrees: float) -> None:
         self.degrees = degrees
-
-
-@pytest.fixture(autouse=True)
-def money_adapter() -> Iterator[None]:
-    response_adapter(Money)(lambda money: ({"amount": money.cents / 100}, 200, {"X-Money": "1"}))
-    yield
-    remove_response_adapter(Money)
-
-
-def legacy_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-    start_response("202 Accepted", [("Content-Type", "text/plain"), ("X-Legacy", "yes")])
-    return [b"from a WSGI app at ", environ["PATH_INFO"].encode()]
 
 
 def make_app(
