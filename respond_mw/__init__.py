@@ -1,15 +1,11 @@
 """respond_mw: plain functions return whatever is natural, any WSGI stack responds.
 
-See :mod:`respond_mw.coerce` for the rules.
+See :mod:`respond_mw.rules` for the rules.
 """
 
 from __future__ import annotations
 
 from .aio import use_shared_loop as use_shared_loop
-from .coerce import coerce as coerce
-from .coerce import make_response as make_response
-from .coerce import remove_response_adapter as remove_response_adapter
-from .coerce import response_adapter as response_adapter
 from .conditional import make_conditional as make_conditional
 from .context import current_request as current_request
 from .files import safe_join as safe_join
@@ -18,6 +14,10 @@ from .helpers import abort as abort
 from .helpers import redirect as redirect
 from .jsoncodec import jsonify as jsonify
 from .middleware import Middleware as Middleware
+from .rules import coerce as coerce
+from .rules import make_response as make_response
+from .rules import remove_response_adapter as remove_response_adapter
+from .rules import response_adapter as response_adapter
 from .views import View as View
 from .views import view as view
 

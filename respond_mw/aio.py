@@ -55,8 +55,8 @@ from typing import Any, TypeVar
 
 from webob import Response
 
-from .coerce import StreamingBody, _coerce, new_response, register_rule
 from .context import RequestState
+from .rules import StreamingBody, _coerce, new_response, register_rule
 
 __all__ = ["resolve", "run", "use_shared_loop"]
 
@@ -237,7 +237,7 @@ class AsyncIteratorBridge:
 
     Every step (and :meth:`close`, which calls ``aclose()``) runs in ``context``, the
     context captured when the response was built. Used as the iterator of a
-    :class:`~respond_mw.coerce.StreamingBody`, which encodes the chunks.
+    :class:`~respond_mw.rules.StreamingBody`, which encodes the chunks.
     """
 
     __slots__ = ("_context", "_iterator")

@@ -26,7 +26,7 @@ import re
 
 from webob import Request, Response
 
-from .coerce import _drop_content
+from .rules import _drop_content
 
 __all__ = ["body_etag", "etag_matches", "make_conditional"]
 

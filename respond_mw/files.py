@@ -55,9 +55,9 @@ from typing import IO, TYPE_CHECKING, Any
 from webob import Response
 from webob.exc import HTTPForbidden, HTTPNotFound
 
-from .coerce import coerce, register_rule
 from .conditional import etag_matches
 from .context import RequestState
+from .rules import coerce, register_rule
 from .views import text_content_type
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from urllib.parse import urljoin, urlsplit
 from webob import Response
 from webob import exc as webob_exc
 
-from .coerce import parse_status
 from .context import current_state
+from .rules import parse_status
 
 __all__ = ["abort", "http_exception", "redirect"]
 

@@ -163,7 +163,7 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
 
     .. versionadded:: 0.1.0
     """
-    from .coerce import JSON, new_response
+    from .rules import JSON, new_response
 
     if args and kwargs:
         raise TypeError("jsonify() takes positional arguments or keyword arguments, not both")

@@ -35,7 +35,7 @@ application is modernised one function at a time::
 A route's function receives the URL parameters as keyword arguments (converted:
 ``<int:item_id>`` gives an ``int``) and the :class:`webob.Request` if it has a
 ``request`` parameter. Its return value follows the rules of
-:mod:`respond_mw.coerce`. A function decorated with :func:`~respond_mw.view` can be
+:mod:`respond_mw.rules`. A function decorated with :func:`~respond_mw.view` can be
 registered as a route too; its ``content_type`` and ``headers`` options are kept.
 
 **Error handlers** (:meth:`Middleware.errorhandler`) receive the error and return
@@ -103,12 +103,12 @@ from webob import Request, Response
 from webob import exc as webob_exc
 
 from .aio import resolve
-from .coerce import HTML, coerce, coerce_parts, new_response, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 from .helpers import http_exception
 from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
+from .rules import HTML, coerce, coerce_parts, new_response, refuse_interim
 from .views import View, view_name
 from .wsgi import call_application, close_iterable, send_response
 

@@ -6,7 +6,7 @@
     def show(request: Request) -> ResponseReturnValue:
         return {"id": 1}, 201, {"Location": "/items/1"}
 
-They describe the built-in rules of :mod:`respond_mw.coerce`. A :class:`webob.Response`
+They describe the built-in rules of :mod:`respond_mw.rules`. A :class:`webob.Response`
 is a WSGI application, so :data:`ResponseValue` covers it. Types taught to the rules with
 :func:`~respond_mw.response_adapter` are not known here: annotate such views with a
 union (``-> ResponseReturnValue | User``).

@@ -9,7 +9,7 @@
         return {"hello": request.params.get("name", "world")}
 
 ``hello`` is now a PEP 3333 application (serve it with waitress, mount it anywhere)
-whose return value follows the rules of :mod:`respond_mw.coerce`. It can also be
+whose return value follows the rules of :mod:`respond_mw.rules`. It can also be
 called with a :class:`webob.Request` (or, the way Pyramid calls views, with
 ``(context, request)``) and then returns the :class:`webob.Response`.
 
@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
-from .coerce import HTML, coerce, coerce_parts, normalize_headers, refuse_interim
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
+from .rules import HTML, coerce, coerce_parts, normalize_headers, refuse_interim
 from .wsgi import close_iterable, send_response
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from webtest import TestApp
 
 from respond_mw import Middleware, abort, current_request, make_response, use_shared_loop, view
 from respond_mw.aio import run
-from respond_mw.coerce import StreamingBody
+from respond_mw.rules import StreamingBody
 
 from .server import serve
 

@@ -20,8 +20,8 @@ from respond_mw import (
     response_adapter,
     view,
 )
-from respond_mw.coerce import coerce, coerce_parts, new_response
 from respond_mw.context import RequestState
+from respond_mw.rules import coerce, coerce_parts, new_response
 from respond_mw.wsgi import send_response
 
 

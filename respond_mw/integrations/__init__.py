@@ -5,5 +5,5 @@
 
 Each integration only adapts the edges (how a view is called, how the resulting
 :class:`webob.Response` is handed back to the framework); the rules themselves are
-:func:`respond_mw.coerce.coerce`.
+:func:`respond_mw.rules.coerce`.
 """

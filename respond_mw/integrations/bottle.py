@@ -23,7 +23,7 @@
 :class:`RespondPlugin` is a plugin of Bottle's plugin API version 2. It wraps each
 route callback; the callback is still called the Bottle way (URL parameters as
 keyword arguments, the request in :data:`bottle.request`), and its return value goes
-through :func:`respond_mw.coerce.coerce` -- the rules of :func:`respond_mw.view`:
+through :func:`respond_mw.rules.coerce` -- the rules of :func:`respond_mw.view`:
 ``str``/``bytes``, ``dict``/``list`` (JSON), generators (streamed, ``close()``
 reaching the generator), tuples with a status and/or headers, WebOb responses, WSGI
 applications, types taught with :func:`respond_mw.response_adapter`.
@@ -63,9 +63,9 @@ from typing import Any
 import bottle
 from webob import Request, Response
 
-from ..coerce import HTML, coerce
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
+from ..rules import HTML, coerce
 from ..views import view_name
 from ..wsgi import call_application
 

@@ -23,7 +23,7 @@ What the include adds, through Pyramid's own extension points:
 * a **view deriver** (named ``respond_mw``, placed just under Pyramid's
   ``rendered_view``, so directly around the mapped view callable). For a view
   registered *without* a renderer, the return value is turned into a response by
-  :func:`respond_mw.coerce.coerce` -- the very rules of :func:`respond_mw.view`: ``str``,
+  :func:`respond_mw.rules.coerce` -- the very rules of :func:`respond_mw.view`: ``str``,
   ``bytes``, ``dict``/``list`` (JSON), generators (streamed), tuples with a status
   and/or headers, WSGI applications and types taught with
   :func:`respond_mw.response_adapter`. Response adapters registered with Pyramid's
@@ -56,9 +56,9 @@ from pyramid.interfaces import IResponse
 from webob import Response
 from webob import exc as webob_exc
 
-from ..coerce import HTML, coerce
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
+from ..rules import HTML, coerce
 from ..views import view_name
 
 __all__ = ["DERIVER_NAME", "http_exception_view", "includeme", "respond_view"]

@@ -1,4 +1,4 @@
-"""The coercion rules of :mod:`respond_mw.coerce`: every rule, every tuple form, every
+"""The coercion rules of :mod:`respond_mw.rules`: every rule, every tuple form, every
 error message."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from webob.headers import ResponseHeaders
 
 from respond_mw import coerce, current_request, make_response, remove_response_adapter
 from respond_mw import response_adapter as register_adapter
-from respond_mw.coerce import HTML, JSON, StreamingBody, normalize_headers, parse_status
 from respond_mw.context import RequestState, reset_state, set_state
+from respond_mw.rules import HTML, JSON, StreamingBody, normalize_headers, parse_status
 
 from .wsgi_support import header_values, run_validated
 
@@ -587,7 +587,7 @@ def test_adapter_lookup_is_cached_and_invalidated() -> None:
     calls: list[str] = []
     register_adapter(Model)(lambda m: calls.append("a") or "a")
     assert make_response(Model("x")).text == "a"
-    rules = importlib.import_module("respond_mw.coerce")  # the attribute is the function
+    rules = importlib.import_module("respond_mw.rules")
     assert Model in rules._handlers  # cached after the first lookup
     register_adapter(Model)(lambda m: "b")
     assert Model not in rules._handlers  # registering clears the cache
