@@ -95,6 +95,9 @@ def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
         return []
 
 
+_UNSET: Any = object()
+
+
 class View:
     """A function turned into a WSGI application by :func:`view`.
 
@@ -168,20 +171,22 @@ class View:
             if name.lower() not in present:
                 response.headerlist.append((name, value))
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, first: Any, second: Any = _UNSET, /) -> Any:
         """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:
         return the :class:`webob.Response`."""
-        if len(args) == 2 and type(args[0]) is dict:
-            return self._wsgi(args[0], args[1])
-        if len(args) == 1 and isinstance(args[0], BaseRequest):
-            return self.respond(args[0])
-        if len(args) == 2 and isinstance(args[1], BaseRequest):
-            return self.respond(args[1], args[0])
-        if len(args) == 2 and isinstance(args[0], dict):
-            return self._wsgi(args[0], args[1])
+        if type(first) is dict and second is not _UNSET:  # the WSGI call, checked first
+            return self._wsgi(first, second)
+        if second is _UNSET:
+            if isinstance(first, BaseRequest):
+                return self.respond(first)
+        elif isinstance(second, BaseRequest):
+            return self.respond(second, first)
+        elif isinstance(first, dict):
+            return self._wsgi(first, second)
+        count = 1 if second is _UNSET else 2
         raise TypeError(
             f"{self!r} is called as a WSGI application (environ, start_response), with a "
-            f"webob Request, or with (context, request); got {len(args)} argument(s)"
+            f"webob Request, or with (context, request); got {count} argument(s)"
         )
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -164,9 +164,17 @@ def test_respond_lets_exceptions_propagate() -> None:
         failing(Request.blank("/"))
 
 
-def test_wrong_call_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="called as a WSGI application"):
-        hello("nope")
+@pytest.mark.parametrize(
+    ("args", "count"),
+    [
+        pytest.param(("nope",), 1, id="one-str"),
+        pytest.param(("nope", "nope"), 2, id="two-str"),
+        pytest.param((object(), None), 2, id="object-none"),
+    ],
+)
+def test_wrong_call_is_a_type_error(args: tuple[Any, ...], count: int) -> None:
+    with pytest.raises(TypeError, match=rf"called as a WSGI application.*got {count} arg"):
+        hello(*args)
 
 
 # --------------------------------------------------------- request parameter detection
