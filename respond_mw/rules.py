@@ -314,9 +314,10 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
         return
     replaced = {name.lower() for name, _ in pairs}
     replaced.discard("set-cookie")
-    headerlist = [item for item in resp.headerlist if item[0].lower() not in replaced]
+    headerlist = [item for item in resp._headerlist if item[0].lower() not in replaced]
     headerlist.extend(pairs)
-    resp.headerlist = headerlist
+    resp._headerlist = headerlist  # what the headerlist property sets, without its cost
+    resp._headers = None
     if "content-length" in replaced:
         given = [v for n, v in pairs if n.lower() == "content-length"]
         actual = _body_length(resp)
@@ -644,7 +645,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
     resp = _coerce(body, state, depth + 1)
     try:
         if line is not None:
-            resp.status = line
+            resp._status = line  # parse_status made it a valid status line already
         if pairs:
             merge_headers(resp, pairs)
     except ValueError as exc:
@@ -652,7 +653,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
     if pairs and type(resp._app_iter) is not list:
         _check_length(resp, state)
-    code = resp.status_code
+    code = int(resp._status[:3])
     if code in _NO_CONTENT:
         _drop_content(resp)
     elif code == 205:
