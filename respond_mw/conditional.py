@@ -26,7 +26,7 @@ import re
 
 from webob import Request, Response
 
-from .rules import _drop_content
+from .rules import drop_content
 
 __all__ = ["body_etag", "etag_matches", "make_conditional"]
 
@@ -75,5 +75,5 @@ def make_conditional(response: Response, request: Request) -> Response:
     header = request.environ.get("HTTP_IF_NONE_MATCH")
     if header and etag_matches(header, etag):
         response.status = "304 Not Modified"
-        _drop_content(response)
+        drop_content(response)
     return response

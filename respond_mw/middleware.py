@@ -92,7 +92,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import Context, copy_context
 from http import HTTPStatus
 from logging import getLogger
@@ -108,7 +108,7 @@ from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 from .helpers import http_exception
 from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
-from .rules import HTML, coerce, coerce_parts, new_response, refuse_interim
+from .rules import HTML, coerce, coerce_parts, is_headers, new_response, refuse_interim
 from .views import View, view_name
 from .wsgi import call_application, close_iterable, send_response
 
@@ -128,15 +128,11 @@ _HTTP_ERRORS = (webob_exc.HTTPException, Response)
 
 def _http_status(error: BaseException) -> str | None:
     """The status line an exception stands for, or ``None`` for a plain exception."""
-    if isinstance(error, Response):
-        status: str = error.status
-        return status
-    if isinstance(error, webob_exc.HTTPException):
-        response = error.wsgi_response
-        if isinstance(response, Response):
-            line: str = response.status
-            return line
-    return None
+    response = response_from_exception(error)
+    if response is None:
+        return None
+    status: str = response.status
+    return status
 
 
 def _wants_request(func: Callable[..., Any]) -> tuple[bool, bool]:
@@ -200,7 +196,7 @@ def _is_bare(value: object) -> bool:
             return value[1] is None
         if len(value) == 2:
             second = value[1]
-            return second is None or isinstance(second, (Mapping, list, tuple))
+            return second is None or is_headers(second)
         return False
     return isinstance(value, (str, bytes, bytearray, memoryview, dict, list, Iterator))
 

@@ -1,6 +1,9 @@
 """The coercion rules: what a view's return value becomes.
 
-One function, :func:`coerce`, decides what a return value means. In order:
+One function, :func:`coerce`, decides what a return value means. A value is matched
+by its type, following its method resolution order (a subclass of ``dict`` is JSON
+too); an adapter registered for a type or a base class comes before the built-in
+rule of that type, and an iterator is recognised by what it can do:
 
 =====================================  ==============================================
 return value                           response
@@ -83,6 +86,8 @@ __all__ = [
     "StreamingBody",
     "coerce",
     "coerce_parts",
+    "drop_content",
+    "is_headers",
     "make_response",
     "merge_headers",
     "new_response",
@@ -261,7 +266,8 @@ def _header_value(name: str, value: object) -> str:
     return text
 
 
-def _is_headers(value: object) -> bool:
+def is_headers(value: object) -> bool:
+    """Whether the second item of a 2-tuple means headers (else it is a status)."""
     return isinstance(value, (Mapping, list, tuple)) or hasattr(value, "items")
 
 
@@ -335,9 +341,11 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
 _NO_CONTENT = frozenset({204, 304})
 
 
-def _drop_content(
+def drop_content(
     resp: Response, drop: tuple[str, ...] = ("content-type", "content-length")
 ) -> None:
+    """Empty the body of ``resp`` (closing a streamed one) and remove the ``drop``
+    headers (lower-case names): what a response without content must not carry."""
     old = resp._app_iter
     resp._app_iter = []
     if type(old) is not list:
@@ -617,7 +625,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         body, status, headers = value
     elif size == 2:
         body, second = value
-        if _is_headers(second):
+        if is_headers(second):
             status, headers = None, second
         else:
             status, headers = second, None
@@ -649,22 +657,22 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         if pairs:
             merge_headers(resp, pairs)
     except ValueError as exc:
-        _drop_content(resp)
+        drop_content(resp)
         raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
     if pairs and type(resp._app_iter) is not list:
         _check_length(resp, state)
     code = int(resp._status[:3])
     if code in _NO_CONTENT:
-        _drop_content(resp)
+        drop_content(resp)
     elif code == 205:
         # RFC 9110: a 205 has no content and says so with Content-Length: 0; PEP 3333
         # still wants its Content-Type.
-        _drop_content(resp, ("content-length",))
+        drop_content(resp, ("content-length",))
         resp._headerlist.append(("Content-Length", "0"))
     elif code < 200:
         # PEP 3333 (and wsgiref's validator) want a Content-Type on every response
         # but 204 and 304; a 1xx keeps it and loses its body.
-        _drop_content(resp, ("content-length",))
+        drop_content(resp, ("content-length",))
     return resp
 
 

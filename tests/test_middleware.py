@@ -657,6 +657,22 @@ def test_bare_handler_body_keeps_the_error_status() -> None:
     assert app.get("/y", status=404).status == "404 Gone Fishing"
 
 
+class ItemsOnly:
+    """Headers that are not a Mapping but have ``items()``: the rules read them as
+    headers, so a handler returning ``(body, ItemsOnly())`` gives no status."""
+
+    def items(self) -> list[tuple[str, str]]:
+        return [("X-H", "1")]
+
+
+def test_bare_handler_body_with_items_headers_keeps_the_error_status() -> None:
+    mw = Middleware()
+    mw.add_route("/x", lambda: abort(404))
+    mw.register_error_handler(404, lambda e: ("nothing here", ItemsOnly()))
+    resp = TestApp(mw, lint=True).get("/x", status=404)
+    assert resp.headers["X-H"] == "1"
+
+
 def test_handler_may_choose_another_status() -> None:
     mw = Middleware()
     mw.add_route("/x", lambda: abort(404))
