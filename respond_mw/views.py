@@ -50,6 +50,27 @@ def text_content_type(content_type: str) -> str:
     return content_type
 
 
+def text_type_option(content_type: object, owner: str) -> str:
+    """Validate a ``content_type`` option of ``owner`` and add ``charset=UTF-8`` to a
+    textual type (``str`` bodies are UTF-8 encoded).
+
+    :raises TypeError: for anything but a ``str``.
+    :raises ValueError: for an empty value, or one that would corrupt the
+        ``Content-Type`` header (CR, LF or other control characters, non latin-1 text).
+    """
+    if not isinstance(content_type, str):
+        raise TypeError(
+            f"{owner}: content_type must be a str such as 'text/plain', not {content_type!r}"
+        )
+    try:
+        if not content_type.strip():
+            raise ValueError("it is empty")
+        normalize_headers([("Content-Type", content_type)])
+    except ValueError as exc:
+        raise ValueError(f"{owner}: content_type {content_type!r} is not valid: {exc}") from None
+    return text_content_type(content_type)
+
+
 def view_name(func: Callable[..., Any]) -> str:
     """The dotted name of a view, as used in error messages."""
     module = getattr(func, "__module__", None)
@@ -128,7 +149,9 @@ class View:
             "conditional": conditional,
         }
         self.name = view_name(func)
-        self.text_type = HTML if content_type is None else text_content_type(content_type)
+        self.text_type = (
+            HTML if content_type is None else text_type_option(content_type, f"@view {self.name}")
+        )
         self.default_headers = [] if headers is None else normalize_headers(headers)
         self.debug = debug
         self.propagate_exceptions = propagate_exceptions
@@ -311,7 +334,9 @@ def view(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     Use it bare (``@view``) or with options (``@view(content_type="text/plain")``).
 
     :param content_type: ``Content-Type`` of ``str``/``bytes``/streamed bodies
-        (default ``text/html``); ``charset=UTF-8`` is added to textual types.
+        (default ``text/html``); ``charset=UTF-8`` is added to textual types. A value
+        that is not a str, is empty or would corrupt the header is refused here, at
+        decoration (:class:`TypeError`, :class:`ValueError`).
     :param headers: headers added to every response that does not already have
         them (a dict or a list of pairs), e.g. security headers.
     :param debug: show the traceback of an unexpected exception on the 500 page

@@ -103,6 +103,22 @@ def test_plugin_options_content_type() -> None:
     assert TestApp(app).get("/it").headers["Content-Type"] == "text/plain; charset=UTF-8"
 
 
+def test_plugin_content_type_gets_a_charset_like_view() -> None:
+    app = bottle.Bottle()
+    app.install(RespondPlugin(content_type="text/plain"))
+    app.route("/it", callback=lambda: "caf\u00e9")
+    resp = TestApp(app).get("/it")
+    assert resp.headers["Content-Type"] == "text/plain; charset=UTF-8"
+    assert resp.text == "caf\u00e9"
+
+
+def test_plugin_refuses_an_invalid_content_type() -> None:
+    with pytest.raises(ValueError, match="RespondPlugin: content_type"):
+        RespondPlugin(content_type="text/plain\r\nX-Injected: 1")
+    with pytest.raises(TypeError, match="RespondPlugin: content_type must be a str"):
+        RespondPlugin(content_type=None)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------- headers/cookies
 
 

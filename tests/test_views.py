@@ -137,6 +137,27 @@ def test_invalid_default_headers_fail_at_decoration() -> None:
         view(headers={"X-A": "a\nb"})(lambda: "x")
 
 
+@pytest.mark.parametrize(
+    ("content_type", "error", "message"),
+    [
+        pytest.param(123, TypeError, "must be a str", id="not-a-str"),
+        pytest.param(" ", ValueError, "it is empty", id="empty"),
+        pytest.param("text/plain\r\nX-Injected: 1", ValueError, "CR, LF", id="crlf"),
+        pytest.param("text/plain; name=\u20ac", ValueError, "latin-1", id="not-latin-1"),
+    ],
+)
+def test_invalid_content_type_fails_at_decoration(
+    content_type: Any, error: type[Exception], message: str
+) -> None:
+    def page() -> str:
+        return "x"
+
+    with pytest.raises(error, match=message) as info:
+        view(content_type=content_type)(page)
+    assert "page" in str(info.value)
+    assert "content_type" in str(info.value)
+
+
 def test_decorating_a_non_callable() -> None:
     with pytest.raises(TypeError, match="@view decorates a function"):
         View(42)  # type: ignore[arg-type]

@@ -66,7 +66,7 @@ from webob import Request, Response
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
 from ..rules import HTML, coerce
-from ..views import view_name
+from ..views import text_type_option, view_name
 from ..wsgi import call_application
 
 __all__ = ["RespondPlugin", "to_bottle"]
@@ -127,7 +127,8 @@ class RespondPlugin:
 
     :param content_type: ``Content-Type`` of ``str``/``bytes``/streamed bodies when the
         route did not set one on :data:`bottle.response` (default
-        ``text/html; charset=UTF-8``).
+        ``text/html; charset=UTF-8``); ``charset=UTF-8`` is added to textual types,
+        as with :func:`respond_mw.view`.
 
     .. versionadded:: 0.1.0
     """
@@ -138,7 +139,7 @@ class RespondPlugin:
     api = 2
 
     def __init__(self, content_type: str = HTML) -> None:
-        self.content_type = content_type
+        self.content_type = text_type_option(content_type, "RespondPlugin")
 
     def setup(self, app: bottle.Bottle) -> None:
         """Refuse a second :class:`RespondPlugin` on the same application."""
