@@ -96,8 +96,8 @@ def _default(obj: Any) -> Any:
     raise JSONEncodeError(
         f"Object of type {type(obj).__qualname__} is not JSON serializable: return "
         "str, int, float, bool, None, dict, list or tuple values, or a datetime, "
-        "Decimal, UUID, Enum, dataclass, an object with a __json__() method, or "
-        "register a response adapter for it"
+        "Decimal, UUID, Enum, dataclass, or an object with a __json__() method (a "
+        "response adapter does not apply to values inside a dict or list)"
     )
 
 

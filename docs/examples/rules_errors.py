@@ -150,8 +150,8 @@ CASES = [
         TypeError,
         "The view {v} returned a value that is not JSON: Object of type object is not JSON "
         "serializable: return str, int, float, bool, None, dict, list or tuple values, or a "
-        "datetime, Decimal, UUID, Enum, dataclass, an object with a __json__() method, or "
-        "register a response adapter for it",
+        "datetime, Decimal, UUID, Enum, dataclass, or an object with a __json__() method (a "
+        "response adapter does not apply to values inside a dict or list)",
     ),
 ]
 
