@@ -109,7 +109,7 @@ from .errors import internal_error, response_from_exception
 from .helpers import http_exception
 from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
 from .rules import HTML, coerce, coerce_parts, is_headers, new_response, refuse_interim
-from .views import View, view_name
+from .views import View, add_missing_headers, view_name
 from .wsgi import call_application, close_iterable, send_response
 
 if TYPE_CHECKING:
@@ -199,13 +199,6 @@ def _is_bare(value: object) -> bool:
             return second is None or is_headers(second)
         return False
     return isinstance(value, (str, bytes, bytearray, memoryview, dict, list, Iterator))
-
-
-def _add_missing_headers(response: Response, headers: list[tuple[str, str]]) -> None:
-    present = {name.lower() for name, _ in response.headerlist}
-    for name, value in headers:
-        if name.lower() not in present:
-            response.headerlist.append((name, value))
 
 
 def _shift_path(prefix: str, environ: WSGIEnvironment) -> WSGIEnvironment:
@@ -314,7 +307,7 @@ class Route:
         finally:
             reset_state(token)
         if self.default_headers:
-            _add_missing_headers(response, self.default_headers)
+            add_missing_headers(response, self.default_headers)
         if self.conditional:
             response = make_conditional(response, request)
         return response

@@ -71,6 +71,14 @@ def text_type_option(content_type: object, owner: str) -> str:
     return text_content_type(content_type)
 
 
+def add_missing_headers(response: Response, headers: list[tuple[str, str]]) -> None:
+    """Add the default ``headers`` whose names ``response`` does not have yet."""
+    present = {name.lower() for name, _ in response.headerlist}
+    for name, value in headers:
+        if name.lower() not in present:
+            response.headerlist.append((name, value))
+
+
 def view_name(func: Callable[..., Any]) -> str:
     """The dotted name of a view, as used in error messages."""
     module = getattr(func, "__module__", None)
@@ -141,13 +149,6 @@ class View:
             raise TypeError(f"@view decorates a function, not {func!r}")
         self.__wrapped__ = func
         functools.update_wrapper(self, func)
-        self.options: dict[str, Any] = {
-            "content_type": content_type,
-            "headers": headers,
-            "debug": debug,
-            "propagate_exceptions": propagate_exceptions,
-            "conditional": conditional,
-        }
         self.name = view_name(func)
         self.text_type = (
             HTML if content_type is None else text_type_option(content_type, f"@view {self.name}")
@@ -183,16 +184,10 @@ class View:
         finally:
             reset_state(token)
         if self.default_headers:
-            self._add_default_headers(response)
+            add_missing_headers(response, self.default_headers)
         if self.conditional:
             response = make_conditional(response, request)
         return response
-
-    def _add_default_headers(self, response: Response) -> None:
-        present = {name.lower() for name, _ in response.headerlist}
-        for name, value in self.default_headers:
-            if name.lower() not in present:
-                response.headerlist.append((name, value))
 
     def __call__(self, first: Any, second: Any = _UNSET, /) -> Any:
         """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:
@@ -260,7 +255,7 @@ class View:
         except ValueError as error:
             response = self._error_response(error, state)
         if self.default_headers:
-            self._add_default_headers(response)
+            add_missing_headers(response, self.default_headers)
         if self.conditional:
             response = make_conditional(response, state.request)
         try:
