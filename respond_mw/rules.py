@@ -52,10 +52,13 @@ disagrees with a buffered body is refused; a streamed body given a
 ``Content-Length`` is counted, and one that turns out longer or shorter is aborted
 (:class:`LengthChecked`). A response the view built itself is checked the same way.
 
-With a final status of 204 or 304 the body is dropped (a streaming body is closed)
-together with ``Content-Type`` and ``Content-Length``: such responses have no content.
-A 1xx status drops the body and ``Content-Length`` but keeps ``Content-Type``, which
-PEP 3333 expects on every other response.
+When a tuple gives a status of 204 or 304 the body is dropped (a streaming body is
+closed) together with ``Content-Type`` and ``Content-Length``: such responses have no
+content. A 205 drops the body too but keeps ``Content-Type`` and announces
+``Content-Length: 0`` (RFC 9110). A 1xx status drops the body and ``Content-Length``
+but keeps ``Content-Type``, which PEP 3333 expects on every other response; such a
+response is then refused where it leaves the library (:func:`refuse_interim`), as a
+1xx cannot be a final response.
 
 A WSGI application's status and headers are checked by the same rules.
 """
@@ -781,6 +784,8 @@ def coerce(value: Any, state: RequestState | None = None) -> Response:
         one.
     :raises TypeError: for a value no rule accepts.
     :raises ValueError: for a malformed status, header or JSON value.
+    :raises RuntimeError: for a WSGI application outside of a request (there is no
+        request to run it against).
 
     .. versionadded:: 0.1.0
     """
@@ -838,7 +843,10 @@ def response_adapter(*types: type) -> Callable[[Callable[[Any], Any]], Callable[
     .. versionadded:: 0.1.0
     """
     if not types or not all(isinstance(t, type) for t in types):
-        raise TypeError("response_adapter() takes one or more classes")
+        raise TypeError(
+            f"response_adapter() takes one or more classes, as in @response_adapter(User); "
+            f"got {_short(types)}"
+        )
 
     def register(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
         for cls in types:
