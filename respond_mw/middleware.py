@@ -402,9 +402,8 @@ class Middleware:
     def __init__(
         self, app: WSGIApplication | None = None, *, debug: bool = False, conditional: bool = False
     ) -> None:
-        if app is not None and not callable(app):
-            raise TypeError(f"Middleware wraps a WSGI application, not {app!r}")
-        self._app = app
+        self._app: WSGIApplication | None = None
+        self._app_name = "the wrapped application"
         self.debug = debug
         self.conditional = conditional
         #: The routes, see :meth:`route`.
@@ -420,13 +419,12 @@ class Middleware:
         self._after: list[Callable[[Response], Response]] = []
         self._teardown_funcs: list[Callable[[BaseException | None], Any]] = []
         self._plain = not conditional
-        self._app_name = "the wrapped application" if app is None else f"application {app!r}"
         #: Paths from ``_lo`` (included) to ``_hi`` (excluded) may be for a route or a
         #: mount; any other goes straight to the wrapped application. See
         #: :meth:`_update_dispatch`.
         self._lo = ""
         self._hi: str | _AboveAll = ""
-        self._update_dispatch()
+        self.app = app
 
     @property
     def app(self) -> WSGIApplication | None:
@@ -435,7 +433,10 @@ class Middleware:
 
     @app.setter
     def app(self, app: WSGIApplication | None) -> None:
+        if app is not None and not callable(app):
+            raise TypeError(f"Middleware wraps a WSGI application, not {app!r}")
         self._app = app
+        self._app_name = "the wrapped application" if app is None else f"application {app!r}"
         self._update_dispatch()
 
     def __repr__(self) -> str:

@@ -195,6 +195,8 @@ def test_route_registration_errors() -> None:
         mw.add_route("x", lambda: "y")
     with pytest.raises(TypeError, match="wraps a WSGI application"):
         Middleware("not an app")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="wraps a WSGI application"):
+        mw.app = "not an app"  # type: ignore[assignment]
 
 
 def test_route_return_values_follow_the_rules() -> None:
