@@ -153,7 +153,10 @@ class View:
         self.text_type = (
             HTML if content_type is None else text_type_option(content_type, f"@view {self.name}")
         )
-        self.default_headers = [] if headers is None else normalize_headers(headers)
+        try:
+            self.default_headers = [] if headers is None else normalize_headers(headers)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"@view {self.name}: invalid headers option: {exc}") from None
         self.debug = debug
         self.propagate_exceptions = propagate_exceptions
         self.conditional = conditional

@@ -133,8 +133,13 @@ def test_default_headers_on_error_pages_too() -> None:
 
 
 def test_invalid_default_headers_fail_at_decoration() -> None:
-    with pytest.raises(ValueError, match="CR, LF"):
-        view(headers={"X-A": "a\nb"})(lambda: "x")
+    def page() -> str:
+        return "x"
+
+    with pytest.raises(ValueError, match="CR, LF") as info:
+        view(headers={"X-A": "a\nb"})(page)
+    assert "@view " in str(info.value)
+    assert "page: invalid headers option" in str(info.value)
 
 
 @pytest.mark.parametrize(
