@@ -36,7 +36,9 @@ A route's function receives the URL parameters as keyword arguments (converted:
 ``<int:item_id>`` gives an ``int``) and the :class:`webob.Request` if it has a
 ``request`` parameter. Its return value follows the rules of
 :mod:`respond_mw.rules`. A function decorated with :func:`~respond_mw.view` can be
-registered as a route too; its ``content_type`` and ``headers`` options are kept.
+registered as a route too; its ``content_type``, ``headers`` and ``conditional``
+options are kept, while errors are the middleware's to handle (the view's ``debug``
+and ``propagate_exceptions`` do not apply).
 
 **Error handlers** (:meth:`Middleware.errorhandler`) receive the error and return
 any value the rules accept; a bare body (no status given) answers with the error's
@@ -243,6 +245,7 @@ class Route:
         self.conditional = False
         if isinstance(func, View):
             # a @view keeps its options: content type, default headers, conditional
+            # (not debug/propagate_exceptions: the middleware handles errors)
             self.text_type = func.text_type
             self.default_headers = func.default_headers
             self.conditional = func.conditional
