@@ -467,7 +467,8 @@ def refuse_interim(resp: Response, view: str) -> None:
     A client or proxy reads a 1xx as an interim response and waits for another one:
     on a keep-alive connection it would take the next response for this one's.
     Checked where a response leaves the library (:func:`~respond_mw.view`, routes,
-    hooks and error handlers of :class:`~respond_mw.Middleware`).
+    hooks and error handlers of :class:`~respond_mw.Middleware`, the Pyramid and
+    Bottle integrations).
 
     :raises ValueError: naming ``view``.
     """

@@ -184,6 +184,7 @@ class View:
         token = set_state(state)
         try:
             response = coerce(self._call(context, request), state)
+            refuse_interim(response, self.name)
         finally:
             reset_state(token)
         if self.default_headers:

@@ -257,6 +257,7 @@ def errors_app(catchall: bool = True) -> bottle.Bottle:
     app.route("/rules-redirect", callback=lambda: redirect("/there", 303))
     app.route("/none", callback=lambda: None)
     app.route("/bad-status", callback=lambda: ("x", 700))
+    app.route("/interim", callback=lambda: ("x", 101))
     return app
 
 
@@ -292,6 +293,8 @@ def test_invalid_return_value_is_a_bottle_500() -> None:
     assert "Did you forget a return statement" in res.errors
     res = TestApp(errors_app()).get("/bad-status", status=500, expect_errors=True)
     assert "out of range" in res.errors
+    res = TestApp(errors_app()).get("/interim", status=500, expect_errors=True)
+    assert "an interim (1xx) status cannot be the final response" in res.errors
 
 
 def test_invalid_return_value_propagates_without_catchall() -> None:

@@ -325,6 +325,9 @@ def errors_app() -> TestApp:
     def bad_header(request: Any) -> Any:
         return "x", {"X-Evil": "a\r\nInjected: 1"}
 
+    def interim(request: Any) -> Any:
+        return "x", 101
+
     config = Configurator()
     config.include("respond_mw.integrations.pyramid")
     for name, func in {
@@ -336,6 +339,7 @@ def errors_app() -> TestApp:
         "returned": returned_http_error,
         "bad-status": bad_status,
         "bad-header": bad_header,
+        "interim": interim,
     }.items():
         config.add_route(name, f"/{name}")
         config.add_view(func, route_name=name)
@@ -373,6 +377,11 @@ def test_pyramid_http_exceptions_keep_working() -> None:
     app = errors_app()
     assert app.get("/forbidden", status=403).status == "403 Forbidden"
     assert app.get("/returned", status=403).text == "returned"
+
+
+def test_interim_status_is_a_value_error_naming_the_view() -> None:
+    res = errors_app().get("/interim", status=400)
+    assert "errors_app.<locals>.interim answered '101 Switching Protocols'" in res.text
 
 
 def test_malformed_status_and_header_are_value_errors() -> None:

@@ -185,6 +185,15 @@ def test_call_with_context_and_request() -> None:
     assert both("ctx", Request.blank("/p")).text == "ctx:/p"
 
 
+def test_respond_refuses_an_interim_status() -> None:
+    @view
+    def interim() -> Any:
+        return "x", 101
+
+    with pytest.raises(ValueError, match="interim answered '101 Switching Protocols'"):
+        interim(Request.blank("/"))
+
+
 def test_respond_lets_exceptions_propagate() -> None:
     with pytest.raises(RuntimeError, match="secret"):
         failing(Request.blank("/"))

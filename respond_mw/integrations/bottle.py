@@ -65,7 +65,7 @@ from webob import Request, Response
 
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
-from ..rules import HTML, coerce
+from ..rules import HTML, coerce, refuse_interim
 from ..views import text_type_option, view_name
 from ..wsgi import call_application
 
@@ -171,7 +171,9 @@ class RespondPlugin:
                     return result
                 if "Content-Type" in bottle.response:
                     state.text_type = bottle.response.content_type
-                return to_bottle(coerce(result, state), environ)
+                response = coerce(result, state)
+                refuse_interim(response, name)
+                return to_bottle(response, environ)
             finally:
                 reset_state(token)
 

@@ -58,7 +58,7 @@ from webob import exc as webob_exc
 
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
-from ..rules import HTML, coerce
+from ..rules import HTML, coerce, refuse_interim
 from ..views import view_name
 
 __all__ = ["DERIVER_NAME", "http_exception_view", "includeme", "respond_view"]
@@ -103,7 +103,9 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
             adapted = registry.queryAdapterOrSelf(result, IResponse)
             if adapted is not None:
                 return adapted
-            return coerce(result, state)
+            response = coerce(result, state)
+            refuse_interim(response, name)
+            return response
         finally:
             reset_state(token)
 
