@@ -106,12 +106,12 @@ from webob import exc as webob_exc
 
 from .aio import resolve
 from .conditional import make_conditional
-from .context import RequestState, reset_state, set_state
+from .context import RequestState, set_state
 from .errors import internal_error, response_from_exception
 from .helpers import http_exception
 from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
 from .rules import HTML, coerce, coerce_parts, is_headers, new_response, refuse_interim
-from .views import View, add_missing_headers, view_name
+from .views import View, respond_with, view_name
 from .wsgi import call_application, close_iterable, send_response
 
 if TYPE_CHECKING:
@@ -302,18 +302,12 @@ class Route:
 
         Exceptions propagate.
         """
-        state = RequestState(request, self.name, self.text_type)
-        token = set_state(state)
-        try:
-            response = coerce(self._call(request, params), state)
-            refuse_interim(response, self.name)
-        finally:
-            reset_state(token)
-        if self.default_headers:
-            add_missing_headers(response, self.default_headers)
-        if self.conditional:
-            response = make_conditional(response, request)
-        return response
+        return respond_with(
+            lambda: self._call(request, params),
+            RequestState(request, self.name, self.text_type),
+            self.default_headers,
+            self.conditional,
+        )
 
     def __repr__(self) -> str:
         return f"<Route {self.pattern.text!r} {sorted(self.methods)} -> {self.name}>"

@@ -79,6 +79,32 @@ def add_missing_headers(response: Response, headers: list[tuple[str, str]]) -> N
             response.headerlist.append((name, value))
 
 
+def respond_with(
+    call: Callable[[], Any],
+    state: RequestState,
+    default_headers: list[tuple[str, str]],
+    conditional: bool,
+) -> Response:
+    """``call()`` with ``state`` current, its return value coerced and checked, then
+    completed by the default headers and, if ``conditional``, an ETag/``304``.
+
+    Exceptions propagate. Used where a host (a framework, :class:`~respond_mw.Middleware`
+    outside its fast path) asks a view for a :class:`webob.Response`.
+    """
+    token = set_state(state)
+    try:
+        response = coerce(call(), state)
+        refuse_interim(response, state.view)
+    finally:
+        reset_state(token)
+    if default_headers:
+        add_missing_headers(response, default_headers)
+    request = state.request
+    if conditional and request is not None:
+        response = make_conditional(response, request)
+    return response
+
+
 def view_name(func: Callable[..., Any]) -> str:
     """The dotted name of a view, as used in error messages."""
     module = getattr(func, "__module__", None)
@@ -180,18 +206,12 @@ class View:
         Exceptions propagate: this is what a host framework calls, and its own
         error handling applies.
         """
-        state = RequestState(request, self.name, self.text_type)
-        token = set_state(state)
-        try:
-            response = coerce(self._call(context, request), state)
-            refuse_interim(response, self.name)
-        finally:
-            reset_state(token)
-        if self.default_headers:
-            add_missing_headers(response, self.default_headers)
-        if self.conditional:
-            response = make_conditional(response, request)
-        return response
+        return respond_with(
+            lambda: self._call(context, request),
+            RequestState(request, self.name, self.text_type),
+            self.default_headers,
+            self.conditional,
+        )
 
     def __call__(self, first: Any, second: Any = _UNSET, /) -> Any:
         """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:
