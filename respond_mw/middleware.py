@@ -479,7 +479,10 @@ class Middleware:
         if not callable(func):
             raise TypeError(f"route {pattern!r} needs a function, not {func!r}")
         route = Route(Pattern(pattern), func)
-        route.methods = normalize_methods(methods)
+        try:
+            route.methods = normalize_methods(methods)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"route {pattern!r}: {exc}") from None
         self.router.add(route.pattern, route, route.methods)
         self._has_routes = True
         self._update_dispatch()

@@ -197,6 +197,10 @@ def test_route_registration_errors() -> None:
         Middleware("not an app")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="wraps a WSGI application"):
         mw.app = "not an app"  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="route '/y': 'GE T' is not an HTTP method name"):
+        mw.add_route("/y", lambda: "y", methods=["GE T"])
+    with pytest.raises(TypeError, match="route '/y': methods must be a list"):
+        mw.add_route("/y", lambda: "y", methods="GET")
 
 
 def test_route_return_values_follow_the_rules() -> None:
