@@ -400,9 +400,19 @@ def safe_join(directory: str | os.PathLike[str], untrusted: str) -> Path | None:
     NUL, a backslash or a ``..`` segment, is absolute, or resolves (through symbolic
     links) to a place outside ``directory``. The path may not exist.
 
+    :raises TypeError: when ``untrusted`` is not a ``str`` (such as a
+        :class:`~pathlib.Path`: pass the text as the client sent it).
+
     .. versionadded:: 0.1.0
     """
-    if not untrusted or "\x00" in untrusted or "\\" in untrusted:
+    if not untrusted:
+        return None
+    if not isinstance(untrusted, str):
+        raise TypeError(
+            f"safe_join() takes the untrusted path as a str, not {type(untrusted).__name__} "
+            f"({untrusted!r:.80})"
+        )
+    if "\x00" in untrusted or "\\" in untrusted:
         return None
     if untrusted.startswith("/") or os.path.isabs(untrusted) or os.path.splitdrive(untrusted)[0]:
         return None

@@ -561,6 +561,18 @@ def test_send_from_directory_refuses_with_404(public: Path, untrusted: str) -> N
     assert b"SECRET" not in resp.body
 
 
+@pytest.mark.parametrize(
+    "untrusted",
+    [
+        pytest.param(Path("sub/nested.txt"), id="path"),
+        pytest.param(b"sub/nested.txt", id="bytes"),
+    ],
+)
+def test_safe_join_wants_the_untrusted_path_as_a_str(public: Path, untrusted: Any) -> None:
+    with pytest.raises(TypeError, match="safe_join\\(\\) takes the untrusted path as a str"):
+        safe_join(public, untrusted)
+
+
 def test_safe_join_refuses_absolute_path_to_outside(public: Path) -> None:
     assert safe_join(public, str(public.parent / "secret.txt")) is None
     assert safe_join(public, "sub/nested.txt") == (public / "sub" / "nested.txt").resolve()
