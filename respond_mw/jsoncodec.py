@@ -42,6 +42,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .context import current_state
+
 if TYPE_CHECKING:
     from webob import Response
 
@@ -75,8 +77,6 @@ def _call_json_method(obj: Any) -> Any:
         arity = _json_arity[cls] = _json_method_arity(cls)
     if arity == 0:
         return obj.__json__()
-    from .context import current_state
-
     state = current_state()
     return obj.__json__(state.request if state is not None else None)
 
@@ -163,7 +163,7 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
 
     .. versionadded:: 0.1.0
     """
-    from .rules import JSON, new_response
+    from .rules import JSON, new_response  # here: rules imports this module
 
     if args and kwargs:
         raise TypeError("jsonify() takes positional arguments or keyword arguments, not both")
