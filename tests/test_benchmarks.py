@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,35 @@ def test_inprocess_only_keeps_the_floors_it_needs() -> None:
     assert "\nraw json.dumps " in out
     assert "flask" not in out
     assert out.count("=====") >= 3  # reST table rules
+
+
+def test_inprocess_measures_the_standard_library_encoder_with_orjson_hidden() -> None:
+    out = run("inprocess.py", "-n", "20", "-r", "1", "--only", "^@view dict$")
+    if importlib.util.find_spec("orjson") is not None:
+        # the target without orjson comes from a second run, with orjson hidden
+        assert "SKIP @view dict <= 1.3x raw json.dumps: orjson is installed" in out, out
+        assert "without orjson (@view dict, raw json.dumps), a second run:" in out, out
+        assert "orjson (hidden)" in out, out
+    verdicts = re.findall(r"(PASS|FAIL) @view dict <= 1\.3x raw json\.dumps: ", out)
+    assert len(verdicts) == 1, out
+
+
+def test_inprocess_no_orjson_hides_it() -> None:
+    out = run("inprocess.py", "-n", "20", "-r", "1", "--only", "^@view dict$", "--no-orjson")
+    assert "without orjson" not in out  # no second run from the second run
+    assert "SKIP @view dict <= 1.0x raw json.dumps (orjson): orjson is not installed" in out
+
+
+def test_inprocess_reports_what_the_pass_through_cost_is_made_of() -> None:
+    out = run("inprocess.py", "-n", "20", "-r", "1", "--only", "pass-through")
+    for case in ("forwarding object", "legacy webob app", "Middleware pass-through webob"):
+        assert f"\n{case} " in out, out
+    for label in (
+        "forwarding object / direct",
+        "pass-through / forwarding object",
+        "pass-through / direct, WebOb legacy app",
+    ):
+        assert re.search(rf"\nINFO {re.escape(label)}: [0-9.]+x\n", out), out
 
 
 @pytest.mark.functional
