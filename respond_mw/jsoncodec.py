@@ -106,9 +106,33 @@ _std_encoder = json.JSONEncoder(
 )
 
 
+def _make_c_encode() -> Callable[[Any], str] | None:
+    """``_std_encoder.encode`` without its per-call setup in Python, when the standard
+    library has its C accelerator and it gives the same text (checked here, once)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has it
+        return None
+    strings = json.encoder.encode_basestring
+
+    def encode(obj: Any) -> str:
+        # the arguments JSONEncoder.iterencode passes for _std_encoder's settings
+        return "".join(make({}, _default, strings, None, ":", ",", False, False, False)(obj, 0))
+
+    sample = {"a": [1, 2.5, -1e-7, None, True, "é\n\u2028"], "b": {"c": 10**20}, "d": ""}
+    try:
+        if encode(sample) == _std_encoder.encode(sample) and encode("x") == '"x"':
+            return encode
+    except Exception:  # pragma: no cover - an interpreter whose accelerator differs
+        pass
+    return None  # pragma: no cover
+
+
+_encode_text: Callable[[Any], str] = _make_c_encode() or _std_encoder.encode
+
+
 def _dumps_std(obj: Any) -> bytes:
     try:
-        return _std_encoder.encode(obj).encode("utf-8")
+        return _encode_text(obj).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(
             f"JSON value has a str that cannot be encoded as UTF-8 (a lone surrogate?): {exc}"

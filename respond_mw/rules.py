@@ -149,6 +149,10 @@ def _reason(code: int) -> str:
 
 _STATUS_LINES: dict[int, str] = {code: f"{code} {_reason(code)}" for code in range(100, 600)}
 _FINAL_LINES = frozenset(line for code, line in _STATUS_LINES.items() if code >= 200)
+#: The standard lines of the final statuses whose responses have content.
+_CONTENT_LINES = frozenset(
+    line for code, line in _STATUS_LINES.items() if code >= 200 and code not in (204, 205, 304)
+)
 _STATUS_RE = re.compile(r"([0-9]{3})(?: (.*))?", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _STATUS_HELP = (
@@ -162,7 +166,7 @@ def parse_status(value: object) -> str:
     :raises ValueError: for anything but an int/HTTPStatus/str status from 100 to 599
         with a latin-1 reason phrase free of control characters.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         line = _STATUS_LINES.get(int(value))
         if line is None:
             raise ValueError(f"status {_short(value)} is out of range: it must be {_STATUS_HELP}")
@@ -220,7 +224,15 @@ def _is_latin1(text: str) -> bool:
     return True
 
 
+#: Header names found valid, so that the names an application uses again and again
+#: (a few dozen, usually) are checked once; bounded, in case names come from requests.
+_valid_names: set[str] = set()
+_MAX_VALID_NAMES = 1024
+
+
 def _header_name(name: object) -> str:
+    if type(name) is str and name in _valid_names:
+        return name
     if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
         raise ValueError(
             f"header name {_short(name)} is not valid: it must be a str starting with a "
@@ -238,10 +250,14 @@ def _header_name(name: object) -> str:
             f"header name {name!r} is not allowed in WSGI: it must not be 'Status' and "
             "must not end with '-' or '_' (PEP 3333)"
         )
+    if type(name) is str and len(_valid_names) < _MAX_VALID_NAMES:
+        _valid_names.add(name)
     return name
 
 
 def _header_value(name: str, value: object) -> str:
+    if type(value) is str and value.isascii() and value.isprintable():
+        return value  # the usual value: ASCII without control characters
     if isinstance(value, str):
         text = value
     elif value is None or isinstance(value, (bytes, bytearray, memoryview)):
@@ -271,6 +287,9 @@ def _header_value(name: str, value: object) -> str:
 
 def is_headers(value: object) -> bool:
     """Whether the second item of a 2-tuple means headers (else it is a status)."""
+    cls = type(value)
+    if cls is int or cls is str:  # the usual statuses, without the ABC check
+        return False
     return isinstance(value, (Mapping, list, tuple)) or hasattr(value, "items")
 
 
@@ -281,7 +300,7 @@ def normalize_headers(headers: object) -> list[tuple[str, str]]:
     :raises TypeError: when ``headers`` is not a mapping or a list/tuple of pairs.
     """
     pairs: list[tuple[str, str]] = []
-    if isinstance(headers, (list, tuple)):
+    if type(headers) is not dict and isinstance(headers, (list, tuple)):
         for item in headers:
             if not isinstance(item, (tuple, list)) or len(item) != 2:
                 raise ValueError(
@@ -299,37 +318,44 @@ def normalize_headers(headers: object) -> list[tuple[str, str]]:
         )
     for raw_name, value in items():
         name = _header_name(raw_name)
-        if isinstance(value, (list, tuple)):
+        if type(value) is not str and isinstance(value, (list, tuple)):
             pairs.extend((name, _header_value(name, v)) for v in value)
         else:
             pairs.append((name, _header_value(name, value)))
     return pairs
 
 
-def _body_length(resp: Response) -> int | None:
-    app_iter = resp._app_iter
+def _body_length(app_iter: Any) -> int | None:
     if type(app_iter) is list:
         return sum(len(chunk) for chunk in app_iter)
     return None
 
 
-def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
-    """Merge validated header pairs into ``resp`` by the merge policy.
+def _merged_headers(
+    headerlist: list[tuple[str, str]], pairs: list[tuple[str, str]], body: Any
+) -> list[tuple[str, str]]:
+    """``headerlist`` with validated ``pairs`` merged in by the merge policy.
 
-    Each name given replaces the response's values of that name, except
-    ``Set-Cookie``, which is always added.
+    Each name given replaces the values of that name in ``headerlist``, except
+    ``Set-Cookie``, which is always added. A ``Content-Length`` given must agree with
+    ``body`` when it is a list of chunks.
+
+    :raises ValueError: for a ``Content-Length`` that disagrees with the body.
     """
-    if not pairs:
-        return
-    replaced = {name.lower() for name, _ in pairs}
+    # Loops rather than comprehensions: this runs for every tuple with headers, and a
+    # comprehension is a function call of its own before Python 3.12.
+    replaced: set[str] = set()
+    for name, _ in pairs:
+        replaced.add(name.lower())
     replaced.discard("set-cookie")
-    headerlist = [item for item in resp._headerlist if item[0].lower() not in replaced]
-    headerlist.extend(pairs)
-    resp._headerlist = headerlist  # what the headerlist property sets, without its cost
-    resp._headers = None
+    merged: list[tuple[str, str]] = []
+    for item in headerlist:
+        if item[0].lower() not in replaced:
+            merged.append(item)
+    merged.extend(pairs)
     if "content-length" in replaced:
         given = [v for n, v in pairs if n.lower() == "content-length"]
-        actual = _body_length(resp)
+        actual = _body_length(body)
         if (
             len(given) > 1
             or not (given[0].isascii() and given[0].isdigit())
@@ -339,6 +365,19 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
                 f"Content-Length {', '.join(given)} disagrees with the body "
                 f"({actual} bytes); leave Content-Length out and it is computed"
             )
+    return merged
+
+
+def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
+    """Merge validated header pairs into ``resp`` by the merge policy.
+
+    Each name given replaces the response's values of that name, except
+    ``Set-Cookie``, which is always added.
+    """
+    if pairs:
+        # what the headerlist property sets, without its cost
+        resp._headerlist = _merged_headers(resp._headerlist, pairs, resp._app_iter)
+        resp._headers = None
 
 
 _NO_CONTENT = frozenset({204, 304})
@@ -497,7 +536,7 @@ def _check_length(resp: Response, state: RequestState) -> None:
     if valid and type(body) is not list:
         resp._app_iter = LengthChecked(body, int(given[0]), state.view)
         return
-    actual = _body_length(resp)
+    actual = _body_length(body)
     if not valid or actual != int(given[0]):
         close_iterable(body)
         raise ValueError(
@@ -623,7 +662,10 @@ def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
     return resp
 
 
-def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
+def _unpack_tuple(
+    value: tuple[Any, ...], state: RequestState
+) -> tuple[Any, str | None, list[tuple[str, str]] | None]:
+    """The body of a tuple, its status line and its header pairs, validated."""
     size = len(value)
     if size == 3:
         body, status, headers = value
@@ -654,6 +696,11 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
             close_iterable(body.app_iter if isinstance(body, Response) else body)
         error = TypeError if isinstance(exc, TypeError) else ValueError
         raise error(f"The view {state.view} returned an invalid response: {exc}") from None
+    return body, line, pairs
+
+
+def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
+    body, line, pairs = _unpack_tuple(value, state)
     resp = _coerce(body, state, depth + 1)
     try:
         if line is not None:
@@ -662,9 +709,11 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
             merge_headers(resp, pairs)
     except ValueError as exc:
         drop_content(resp)
-        raise ValueError(f"The view {state.view} returned an invalid response: {exc}") from None
+        raise _invalid_headers(exc, state) from None
     if pairs and type(resp._app_iter) is not list:
         _check_length(resp, state)
+    if resp._status in _CONTENT_LINES:  # the usual statuses, without parsing them
+        return resp
     code = int(resp._status[:3])
     if code in _NO_CONTENT:
         drop_content(resp)
@@ -678,6 +727,32 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
         # but 204 and 304; a 1xx keeps it and loses its body.
         drop_content(resp, ("content-length",))
     return resp
+
+
+def _invalid_headers(exc: ValueError, state: RequestState) -> ValueError:
+    return ValueError(f"The view {state.view} returned an invalid response: {exc}")
+
+
+def _tuple_parts(value: tuple[Any, ...], state: RequestState) -> Parts | None:
+    """The parts of a tuple whose body has parts of its own (see :func:`coerce_parts`),
+    when its status is a standard one with content and no ``Location`` is given (which
+    sending a response makes absolute); ``None`` for any other tuple."""
+    body_parts = _BODY_PARTS.get(_handlers.get(type(value[0]))) if value else None
+    if body_parts is None:
+        return None
+    body, line, pairs = _unpack_tuple(value, state)
+    if line is not None and line not in _CONTENT_LINES:
+        return None  # a 1xx, 204, 205, 304 or a reason of its own: _from_tuple decides
+    status, headerlist, chunks = body_parts(body, state)
+    if pairs:
+        for name, _ in pairs:
+            if name.lower() == "location":
+                return None
+        try:
+            headerlist = _merged_headers(headerlist, pairs, chunks)
+        except ValueError as exc:
+            raise _invalid_headers(exc, state) from None
+    return line or status, headerlist, chunks
 
 
 _BUILTIN: dict[type, Handler] = {
@@ -756,18 +831,24 @@ def _coerce(value: Any, state: RequestState, depth: int) -> Response:
 
 
 #: The rules that build a fresh ``200`` response from scratch, by their parts.
-_PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts]] = {
+_BODY_PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts]] = {
     _from_str: _str_parts,
     _from_bytes: _bytes_parts,
     _from_json: _json_parts,
+}
+#: ... and the tuples of one of those with a usual status, which may decline.
+_PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts | None]] = {
+    **_BODY_PARTS,
+    _from_tuple: _tuple_parts,
 }
 
 
 def coerce_parts(value: Any, state: RequestState) -> Parts | None:
     """``(status, headerlist, body)`` of the response :func:`coerce` would build, for
-    values whose rule builds a fresh ``200`` response (``str``, ``bytes``, ``dict``,
-    ``list`` -- unless an adapter overrides their rule, and once their type has been
-    coerced before); ``None`` for any other value.
+    values whose rule builds a fresh response from scratch (``str``, ``bytes``,
+    ``dict``, ``list``, and tuples of one of them with a standard status that has
+    content and no ``Location`` -- unless an adapter overrides their rule, and once
+    their type has been coerced before); ``None`` for any other value.
 
     The hot path of :func:`~respond_mw.view` uses it to skip building a
     :class:`webob.Response` it would only take apart again.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -125,6 +126,13 @@ class Text(str):
         pytest.param(bytearray(b"raw"), id="bytearray"),
         pytest.param({"a": [1, 2]}, id="dict"),
         pytest.param([1, "x"], id="list"),
+        pytest.param(("x", 404), id="str-status"),
+        pytest.param(({"error": "gone"}, HTTPStatus.GONE), id="dict-httpstatus"),
+        pytest.param((b"x", "201"), id="bytes-str-status"),
+        pytest.param(("x", {"X-A": "1", "Content-Type": "text/csv"}), id="str-headers"),
+        pytest.param(([1], 200, [("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]), id="list-cookies"),
+        pytest.param(("abc", 200, {"Content-Length": "3"}), id="matching-length"),
+        pytest.param(("x", None), id="none-status"),
     ],
 )
 def test_coerce_parts_are_the_parts_of_the_coerced_response(value: Any) -> None:
@@ -138,9 +146,18 @@ def test_coerce_parts_are_the_parts_of_the_coerced_response(value: Any) -> None:
     "value",
     [
         pytest.param(Response("x"), id="response"),
-        pytest.param(("x", 404), id="tuple"),
         pytest.param(iter(["x"]), id="iterator"),
         pytest.param(None, id="none"),
+        # tuples whose response is not sent as built, or whose body has no parts
+        pytest.param(("x", 204), id="tuple-204"),
+        pytest.param(("x", 205), id="tuple-205"),
+        pytest.param(("x", 304), id="tuple-304"),
+        pytest.param(("x", 101), id="tuple-1xx"),
+        pytest.param(("x", "404 Gone Fishing"), id="tuple-own-reason"),
+        pytest.param(("", 302, {"Location": "/next"}), id="tuple-location"),
+        pytest.param((Response("x"), 404), id="tuple-response-body"),
+        pytest.param((iter(["x"]), 200), id="tuple-iterator-body"),
+        pytest.param((("x", 200), 200), id="tuple-tuple-body"),
     ],
 )
 def test_coerce_parts_leave_other_values_to_coerce(value: Any) -> None:
@@ -148,6 +165,27 @@ def test_coerce_parts_leave_other_values_to_coerce(value: Any) -> None:
     with contextlib.suppress(TypeError):
         coerce(value, state)
     assert coerce_parts(value, state) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(("x", 200, {"X-A": "a\nb"}), id="bad-header-value"),
+        pytest.param(("x", 999), id="bad-status"),
+        pytest.param(("abc", {"Content-Length": "5"}), id="wrong-length"),
+        pytest.param(({"a": {1, 2}}, 404), id="not-json"),
+        pytest.param(("x", 200, {}, "more"), id="four-items"),
+    ],
+)
+def test_coerce_parts_of_an_invalid_tuple_raise_what_coerce_raises(value: Any) -> None:
+    state = RequestState(None, "v", "text/html")
+    coerce(("x", {"X-B": "1"}), state)  # the rules of str, dict and tuple are known
+    coerce({"a": 1}, state)
+    with pytest.raises((TypeError, ValueError)) as expected:
+        coerce(value, state)
+    with pytest.raises(type(expected.value)) as raised:
+        coerce_parts(value, state)
+    assert str(raised.value) == str(expected.value)
 
 
 def test_coerce_parts_respect_an_adapter_overriding_a_rule() -> None:

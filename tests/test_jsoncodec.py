@@ -13,9 +13,11 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from webob import Request
 
-from respond_mw import jsonify, make_response
+from respond_mw import jsoncodec, jsonify, make_response
 from respond_mw.context import RequestState, reset_state, set_state
 from respond_mw.jsoncodec import JSONEncodeError, dumps, dumps_stdlib
 
@@ -201,3 +203,26 @@ def test_orjson_is_used_when_installed() -> None:
     pytest.importorskip("orjson")
     assert dumps is not dumps_stdlib
     assert dumps.__name__ == "dumps_orjson"
+
+
+def test_the_standard_encoder_uses_the_c_accelerator_without_per_call_setup() -> None:
+    assert jsoncodec._encode_text is not jsoncodec._std_encoder.encode
+    assert jsoncodec._encode_text.__name__ == "encode"
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_the_accelerated_standard_encoder_matches_json_encoder(value: Any) -> None:
+    assert jsoncodec._encode_text(value) == jsoncodec._std_encoder.encode(value)
+    assert json.loads(dumps_stdlib(value)) == value

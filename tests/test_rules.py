@@ -16,7 +16,7 @@ from webob import Request, Response
 from webob import exc as webob_exc
 from webob.headers import ResponseHeaders
 
-from respond_mw import coerce, current_request, make_response, remove_response_adapter
+from respond_mw import coerce, current_request, make_response, remove_response_adapter, rules
 from respond_mw import response_adapter as register_adapter
 from respond_mw.context import RequestState, reset_state, set_state
 from respond_mw.rules import HTML, JSON, StreamingBody, normalize_headers, parse_status
@@ -472,6 +472,49 @@ def test_bad_headers(headers: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         coerce(("abc", headers), state())
     assert VIEW in str(info.value)
+
+
+@pytest.mark.parametrize(("headers", "message"), BAD_HEADERS)
+def test_bad_headers_are_refused_every_time(headers: Any, message: str) -> None:
+    # valid names are remembered (rules._valid_names); nothing invalid ever is
+    for _ in range(2):
+        with pytest.raises(ValueError, match=message):
+            coerce(("abc", headers), state())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("a\tb", id="tab"),
+        pytest.param("a\x7f", id="del"),
+        pytest.param("\x1b[31m", id="escape"),
+        pytest.param("a\u2028b", id="line-separator"),
+    ],
+)
+def test_values_the_quick_check_does_not_pass_are_still_checked(value: str) -> None:
+    with pytest.raises(ValueError, match="header 'X-A' has a value"):
+        normalize_headers({"X-A": value})
+
+
+def test_latin1_values_beyond_ascii_are_accepted() -> None:
+    assert normalize_headers({"X-A": "café \x85"}) == [("X-A", "café \x85")]
+
+
+def test_valid_header_names_are_remembered_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "_valid_names", set())
+    for index in range(rules._MAX_VALID_NAMES + 10):
+        normalize_headers({f"X-Name{index}": "1"})
+    assert len(rules._valid_names) == rules._MAX_VALID_NAMES
+    assert "X-Name0" in rules._valid_names
+
+    class Name(str):
+        pass
+
+    monkeypatch.setattr(rules, "_valid_names", set())
+    assert normalize_headers({Name("X-Sub"): "1"}) == [("X-Sub", "1")]
+    assert not rules._valid_names  # only exact str names are remembered
 
 
 def test_header_error_closes_a_streamed_body() -> None:
