@@ -112,7 +112,7 @@ from .helpers import http_exception
 from .routing import _MISSING, Match, Pattern, Router, _Found, normalize_methods
 from .rules import HTML, coerce, coerce_parts, is_headers, new_response, refuse_interim
 from .views import View, respond_with, view_name
-from .wsgi import call_application, close_iterable, send_response
+from .wsgi import call_application, close_iterable, head_body, send_response
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -751,7 +751,7 @@ class Middleware:
             return self._handle(environ, start_response, None, None, environ, error)
         if parts is not None:
             start_response(parts[0], parts[1])
-            return [] if environ["REQUEST_METHOD"] == "HEAD" else parts[2]
+            return head_body(parts[2]) if environ["REQUEST_METHOD"] == "HEAD" else parts[2]
         try:
             return send_response(response, environ, start_response)
         except BaseException:

@@ -595,7 +595,7 @@ def _from_response(value: Response, state: RequestState, depth: int) -> Response
 
 
 #: The status, header list and body of a response.
-Parts = tuple[str, list[tuple[str, str]], list[bytes]]
+Parts = tuple[str, list[tuple[str, str]], Iterable[bytes]]
 
 
 def _str_parts(value: str, state: RequestState) -> Parts:
@@ -635,10 +635,12 @@ def _from_json(value: Any, state: RequestState, depth: int) -> Response:
     return new_response(*_json_parts(value, state))
 
 
+def _iterator_parts(value: Iterator[Any], state: RequestState) -> Parts:
+    return "200 OK", [("Content-Type", state.text_type)], StreamingBody(value, state.view)
+
+
 def _from_iterator(value: Iterator[Any], state: RequestState, depth: int) -> Response:
-    return new_response(
-        "200 OK", [("Content-Type", state.text_type)], StreamingBody(value, state.view)
-    )
+    return new_response(*_iterator_parts(value, state))
 
 
 def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
@@ -836,22 +838,26 @@ _BODY_PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts]] = {
     _from_bytes: _bytes_parts,
     _from_json: _json_parts,
 }
-#: ... and the tuples of one of those with a usual status, which may decline.
+#: ... and the tuples of one of those with a usual status (which may decline), and
+#: streamed iterators (not in a tuple: a Content-Length given there must be counted).
 _PARTS: dict[Handler | None, Callable[[Any, RequestState], Parts | None]] = {
     **_BODY_PARTS,
     _from_tuple: _tuple_parts,
+    _from_iterator: _iterator_parts,
 }
 
 
 def coerce_parts(value: Any, state: RequestState) -> Parts | None:
     """``(status, headerlist, body)`` of the response :func:`coerce` would build, for
     values whose rule builds a fresh response from scratch (``str``, ``bytes``,
-    ``dict``, ``list``, and tuples of one of them with a standard status that has
-    content and no ``Location`` -- unless an adapter overrides their rule, and once
-    their type has been coerced before); ``None`` for any other value.
+    ``dict``, ``list``, iterators, and tuples of ``str``, ``bytes``, ``dict`` or
+    ``list`` with a standard status that has content and no ``Location`` -- unless an
+    adapter overrides their rule, and once their type has been coerced before);
+    ``None`` for any other value.
 
-    The hot path of :func:`~respond_mw.view` uses it to skip building a
-    :class:`webob.Response` it would only take apart again.
+    The hot paths of :func:`~respond_mw.view` and :class:`~respond_mw.Middleware`
+    use it to skip building a :class:`webob.Response` they would only take apart
+    again; they answer ``HEAD`` with :func:`~respond_mw.wsgi.head_body`.
     """
     parts = _PARTS.get(_handlers.get(type(value)))
     return None if parts is None else parts(value, state)

@@ -32,7 +32,7 @@ from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .errors import internal_error, response_from_exception
 from .rules import HTML, coerce, coerce_parts, normalize_headers, refuse_interim
-from .wsgi import close_iterable, send_response
+from .wsgi import close_iterable, head_body, send_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -261,7 +261,7 @@ class View:
             if parts is not None:  # a fresh 200 response: no webob.Response needed
                 status, headerlist, body = parts
                 start_response(status, headerlist)
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else body
+                return head_body(body) if environ["REQUEST_METHOD"] == "HEAD" else body
             return view._send(response, state, environ, start_response)
 
         return wsgi

@@ -18,7 +18,7 @@ from webob.response import EmptyResponse
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["Prepended", "call_application", "close_iterable", "send_response"]
+__all__ = ["Prepended", "call_application", "close_iterable", "head_body", "send_response"]
 
 
 def close_iterable(iterable: object) -> None:
@@ -106,6 +106,12 @@ def call_application(
 _response_call = Response.__call__
 
 
+def head_body(body: Iterable[bytes]) -> Iterable[bytes]:
+    """What answers ``HEAD`` instead of ``body``: nothing, and ``close()`` still
+    reaches ``body`` (a streamed body is closed unread)."""
+    return [] if type(body) is list else EmptyResponse(body)
+
+
 def send_response(
     response: Response, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
@@ -128,5 +134,5 @@ def send_response(
         headerlist = list(headerlist)
     start_response(response._status, headerlist)
     if environ["REQUEST_METHOD"] == "HEAD":
-        return EmptyResponse(response._app_iter)  # type: ignore[no-any-return]
+        return head_body(response._app_iter)
     return response._app_iter  # type: ignore[no-any-return]

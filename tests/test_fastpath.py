@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -22,7 +23,7 @@ from respond_mw import (
     view,
 )
 from respond_mw.context import RequestState
-from respond_mw.rules import coerce, coerce_parts, new_response
+from respond_mw.rules import StreamingBody, coerce, coerce_parts, new_response
 from respond_mw.wsgi import send_response
 
 
@@ -146,7 +147,6 @@ def test_coerce_parts_are_the_parts_of_the_coerced_response(value: Any) -> None:
     "value",
     [
         pytest.param(Response("x"), id="response"),
-        pytest.param(iter(["x"]), id="iterator"),
         pytest.param(None, id="none"),
         # tuples whose response is not sent as built, or whose body has no parts
         pytest.param(("x", 204), id="tuple-204"),
@@ -165,6 +165,62 @@ def test_coerce_parts_leave_other_values_to_coerce(value: Any) -> None:
     with contextlib.suppress(TypeError):
         coerce(value, state)
     assert coerce_parts(value, state) is None
+
+
+def test_coerce_parts_of_an_iterator_stream_it_lazily() -> None:
+    state = RequestState(None, "v", "text/plain; charset=UTF-8")
+    consumed: list[str] = []
+
+    def chunks() -> Iterator[str]:
+        consumed.append("started")
+        yield "é"
+        yield b"!"  # type: ignore[misc]
+
+    coerce(chunks(), state)  # the rule of generators is known
+    status, headerlist, body = coerce_parts(chunks(), state)  # type: ignore[misc]
+    assert (status, headerlist) == ("200 OK", [("Content-Type", "text/plain; charset=UTF-8")])
+    assert isinstance(body, StreamingBody)
+    assert consumed == []
+    assert list(body) == ["é".encode(), b"!"]
+
+
+class Chunks:
+    """An iterator that records whether it was read and closed."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def __iter__(self) -> Chunks:
+        return self
+
+    def __next__(self) -> str:
+        self.events.append("read")
+        raise StopIteration
+
+    def close(self) -> None:
+        self.events.append("closed")
+
+
+@pytest.mark.parametrize("route", [False, True], ids=["view", "route"])
+def test_head_on_a_streamed_response_closes_the_body_unread(route: bool) -> None:
+    events: list[str] = []
+
+    def stream() -> Chunks:
+        return Chunks(events)
+
+    if route:
+        mw = Middleware(None)
+        mw.route("/")(stream)
+        app = webtest.TestApp(mw)
+    else:
+        app = webtest.TestApp(view(stream))
+    app.get("/")  # the rule of the type is known: the next request takes the fast path
+    assert events == ["read", "closed"]
+    events.clear()
+    response = app.head("/")
+    assert response.body == b""
+    assert response.headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert events == ["closed"]
 
 
 @pytest.mark.parametrize(
