@@ -664,6 +664,7 @@ class Middleware:
             path = environ["PATH_INFO"]
             ours = self._lo <= path < self._hi
         except (KeyError, TypeError):  # no PATH_INFO (the root), or not a str
+            path = environ.get("PATH_INFO")
             ours = True
         if not ours:  # not a route's nor a mount's, and nothing else to do
             try:
@@ -673,7 +674,7 @@ class Middleware:
                     environ, start_response, None, None, environ, error, sys.exc_info()
                 )
         if self._has_routes:
-            path = environ.get("PATH_INFO") or "/"
+            path = path or "/"
             if not path.isascii():
                 try:
                     path = path.encode("latin-1").decode("utf-8")
@@ -722,8 +723,10 @@ class Middleware:
     ) -> Iterable[bytes]:
         """Answer a route when no hook or error handler is registered, in the fresh
         context the caller runs it in: the :class:`webob.Request` is built only if the
-        function or :func:`~respond_mw.current_request` asks for it, and a ``str``,
-        ``bytes``, ``dict`` or ``list`` goes out without a :class:`webob.Response`.
+        function or :func:`~respond_mw.current_request` asks for it, and a value
+        :func:`~respond_mw.rules.coerce_parts` takes (``str``, ``bytes``, ``dict``,
+        ``list``, an iterator, a usual tuple of those) goes out without a
+        :class:`webob.Response`.
         An exception takes the general path (:meth:`_handle`), which answers it.
         ``found`` is shared with the router's cache: it is only read."""
         state = RequestState(None, route.name, route.text_type, environ)
