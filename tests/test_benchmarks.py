@@ -75,10 +75,17 @@ def test_inprocess_reports_what_the_pass_through_cost_is_made_of() -> None:
 
 @pytest.mark.functional
 def test_server_script_serves_and_loads_with_the_python_client() -> None:
-    out = run("server.py", "--client", "python", "-d", "0.2", "-r", "1", "raw text", "@view str")
+    out = run(
+        "server.py",
+        *("--client", "python", "-d", "0.2", "-r", "1"),
+        *("raw text", "@view str", "Middleware pass-through"),
+    )
     assert "client=python" in out
     assert "\nraw text " in out
-    assert "@view str >= 0.95x raw text" in out
+    assert "@view str >= 0.95x raw text req/s" in out
+    # a case at another path is compared with the raw application at that path
+    assert "\nraw text at /legacy/page " in out
+    assert "Middleware pass-through >= 0.95x raw text at /legacy/page req/s" in out
 
 
 @pytest.mark.functional
