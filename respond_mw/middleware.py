@@ -191,6 +191,41 @@ def _set_urlvars(environ: WSGIEnvironment, params: dict[str, Any]) -> None:
         environ["wsgiorg.routing_args"] = ((), params)
 
 
+class _RouteState(RequestState):
+    """The state of a request a plain route answers (see
+    :meth:`Middleware._answer_plain`).
+
+    The URL parameters are stored in the environ, for :attr:`webob.Request.urlvars`
+    and for WSGI applications a route returns, when the :class:`webob.Request` is
+    first built or the request fails: a plain route's function has no other way to
+    the environ, so a function that asks for neither does not pay for it.
+    """
+
+    __slots__ = ("_params",)
+
+    def __init__(self, route: Route, environ: WSGIEnvironment, params: dict[str, Any]) -> None:
+        self._request = None
+        self.environ = environ
+        self.view = route.name
+        self.text_type = route.text_type
+        self._params: dict[str, Any] | None = params  # shared with the router's cache
+
+    @property
+    def request(self) -> Request | None:
+        request = self._request
+        if request is None:
+            self.store_params()
+            request = self._request = Request(self.environ)
+        return request
+
+    def store_params(self) -> None:
+        """Store a copy of the URL parameters in the environ, once."""
+        params = self._params
+        if params:
+            self._params = None
+            _set_urlvars(self.environ, dict(params))  # type: ignore[arg-type]
+
+
 def _is_bare(value: object) -> bool:
     """True for a return value that gives no status of its own."""
     if type(value) is tuple:
@@ -729,16 +764,11 @@ class Middleware:
         :class:`webob.Response`.
         An exception takes the general path (:meth:`_handle`), which answers it.
         ``found`` is shared with the router's cache: it is only read."""
-        state = RequestState(None, route.name, route.text_type, environ)
+        params = found[1]
+        state = _RouteState(route, environ, params)
         set_state(state)
         response: Response
-        params = found[1]
         try:
-            if params:
-                if "wsgiorg.routing_args" in environ or "paste.urlvars" in environ:
-                    _set_urlvars(environ, dict(params))
-                else:
-                    environ["wsgiorg.routing_args"] = ((), dict(params))
             direct = route.direct
             if route.positional:
                 value = direct(*found[3])  # type: ignore[misc]
@@ -751,6 +781,7 @@ class Middleware:
                 response = coerce(value, state)
                 refuse_interim(response, route.name)
         except Exception as error:
+            state.store_params()  # the error page may read the environ: complete it
             return self._handle(environ, start_response, None, None, environ, error)
         if parts is not None:
             start_response(parts[0], parts[1])

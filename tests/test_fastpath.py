@@ -361,6 +361,60 @@ def test_plain_route_stores_urlvars_as_webob_does(
         assert "paste.urlvars" not in request.environ
 
 
+def _urlvars_middleware(seen: list[Any]) -> Middleware:
+    mw = Middleware()
+
+    @mw.route("/quiet/<int:n>")
+    def quiet(n: int) -> str:
+        return "quiet"
+
+    @mw.route("/boom/<int:n>")
+    def boom(n: int) -> str:
+        raise RuntimeError("boom")
+
+    @mw.route("/app/<int:n>")
+    def legacy(n: int) -> Any:
+        def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            seen.append(environ["wsgiorg.routing_args"])
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"legacy"]
+
+        return app
+
+    @mw.route("/stream/<int:n>")
+    def stream(n: int) -> Iterator[str]:
+        yield "a"
+        seen.append(current_request().urlvars)  # after the route has returned
+        yield "b"
+
+    return mw
+
+
+def test_a_plain_route_not_asking_for_the_request_leaves_the_environ_alone() -> None:
+    request = Request.blank("/quiet/3")
+    assert request.get_response(_urlvars_middleware([])).text == "quiet"
+    assert "wsgiorg.routing_args" not in request.environ  # nobody could read them
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param("/app/4", ((), {"n": 4}), id="returned-wsgi-app"),
+        pytest.param("/stream/5", {"n": 5}, id="generator-after-return"),
+    ],
+)
+def test_urlvars_are_stored_when_something_reads_the_environ(path: str, expected: Any) -> None:
+    seen: list[Any] = []
+    assert webtest.TestApp(_urlvars_middleware(seen)).get(path).status_int == 200
+    assert seen == [expected]
+
+
+def test_a_failing_plain_route_leaves_its_urlvars_in_the_environ() -> None:
+    request = Request.blank("/boom/6")
+    assert request.get_response(_urlvars_middleware([])).status_int == 500
+    assert request.environ["wsgiorg.routing_args"] == ((), {"n": 6})
+
+
 def test_plain_route_errors_take_the_general_path() -> None:
     app = webtest.TestApp(_plain_middleware())
     assert app.get("/boom", status=500).status_int == 500
