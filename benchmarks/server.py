@@ -12,8 +12,10 @@ by several times from one run to the next, which hides the application's cost.
 
 Each case is compared with the raw application answering the same request: a case
 requested at another path than the raw one (a route, a legacy page) has the raw
-application measured at that path too (``raw text at /section999/items/42``), since
-waitress and the client spend measurably longer on a longer request line.
+application measured at that path too (``raw text at /section999/items/42``), so that
+the application is the only difference (a longer request line is more for waitress and
+the client to parse; in the runs of docs/performance.rst that difference stayed within
+the noise, from 0.97x to 1.01x).
 
     .venv/bin/python benchmarks/server.py                       # about a minute
     .venv/bin/python benchmarks/server.py --client python -d 0.2 -r 1   # smoke run
