@@ -1,10 +1,16 @@
 """Requests per second under waitress on 127.0.0.1, as a ratio to the raw app.
 
-Each application runs in its own waitress process on a free loopback port. The load
-comes from ``wrk`` when it is installed (``apt-get install -y wrk``), else from a
+Each application runs in waitress processes of its own on free loopback ports. The
+load comes from ``wrk`` when it is installed (``apt-get install -y wrk``), else from a
 Python client with a fixed number of threads, each sending keep-alive requests over
 one ``http.client`` connection, bounded in count and time. Measurements of the
 applications are interleaved and repeated; the median is reported.
+
+Two processes serving the same application differ by about 2 % in requests/second,
+for as long as they run (their memory layouts differ), which is as much as some of
+the differences measured here. So each application is served by several processes
+(``--processes``, 3 by default), the repeats take them in turn, and the median is
+over all of them.
 
 One keep-alive connection is the default: with several, waitress's hand-offs between
 its I/O thread and its worker threads (each waiting for the GIL) make the rate swing
@@ -198,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         "which swing by 5x from run to run, more than the application)",
     )
     parser.add_argument("-d", "--duration", type=float, default=2.0, help="seconds per run")
-    parser.add_argument("-r", "--repeats", type=int, default=5, help="repeats per case")
+    parser.add_argument("-r", "--repeats", type=int, default=6, help="repeats per case")
+    parser.add_argument(
+        "-p", "--processes", type=int, default=3, help="server processes per case, in turn"
+    )
     parser.add_argument(
         "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator"
     )
@@ -207,8 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.serve, args.threads, args.lifetime)
-    if not (0 < args.duration <= 60 and 1 <= args.repeats <= 20 and 1 <= args.connections <= 64):
-        parser.error("0 < duration <= 60, 1 <= repeats <= 20, 1 <= connections <= 64")
+    if not (
+        0 < args.duration <= 60
+        and 1 <= args.repeats <= 30
+        and 1 <= args.connections <= 64
+        and 1 <= args.processes <= 8
+    ):
+        parser.error(
+            "0 < duration <= 60, 1 <= repeats <= 30, 1 <= connections <= 64, 1 <= processes <= 8"
+        )
     names = args.cases or DEFAULT_CASES
     unknown = [n for n in names if n not in {c.name for c in CASES}]
     if unknown:
@@ -226,32 +242,37 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"waitress threads={args.threads}, client={client}, connections={args.connections}, "
-        f"{args.duration:g} s x {args.repeats} interleaved repeats, median reported"
+        f"{args.duration:g} s x {args.repeats} interleaved repeats over {args.processes} "
+        "server processes per case, median reported"
     )
-    lifetime = 60 + args.repeats * len(names) * (args.duration + 5)
+    lifetime = 60 + args.repeats * len(names) * 2 * (args.duration + 5)
     servers: list[Server] = []
     try:
+        by_case: dict[str, list[Server]] = {}
         for name in names:
-            server = Server(name, args.threads, lifetime)
-            servers.append(server)
-            if server.skip:
-                print(f"skipped: {name}: {server.skip}")
-        by_case = {s.case: s for s in servers if s.port}
-        # (row, server, path): every case at its path, and the raw application of
+            for _ in range(args.processes):
+                server = Server(name, args.threads, lifetime)
+                servers.append(server)
+                if server.skip:
+                    print(f"skipped: {name}: {server.skip}")
+                    break
+                by_case.setdefault(name, []).append(server)
+        # (row, servers, path): every case at its path, and the raw application of
         # each case at the case's path when it differs from the raw one's
-        runs = [(name, server, path_of(name)) for name, server in by_case.items()]
+        runs = [(name, group, path_of(name)) for name, group in by_case.items()]
         for name in by_case:
             raw_name = raw_of(name)
             if raw_name in by_case and path_of(name) != path_of(raw_name):
                 row = f"{raw_name} at {path_of(name)}"
                 if row not in {r[0] for r in runs}:
                     runs.append((row, by_case[raw_name], path_of(name)))
-        for _, server, path in runs:  # warm up: imports, first requests
-            load_python(server.port, path, 0.2, 2, 200)
+        for _, group, path in runs:  # warm up: imports, first requests
+            for server in group:
+                load_python(server.port, path, 0.2, 2, 200)
         samples: dict[str, list[float]] = {row: [] for row, _, _ in runs}
-        for _ in range(args.repeats):
-            for row, server, path in runs:
-                samples[row].append(load(server.port, path))
+        for repeat in range(args.repeats):
+            for row, group, path in runs:
+                samples[row].append(load(group[repeat % len(group)].port, path))
     finally:
         for server in servers:
             server.stop()

@@ -77,10 +77,11 @@ def test_inprocess_reports_what_the_pass_through_cost_is_made_of() -> None:
 def test_server_script_serves_and_loads_with_the_python_client() -> None:
     out = run(
         "server.py",
-        *("--client", "python", "-d", "0.2", "-r", "1"),
+        *("--client", "python", "-d", "0.2", "-r", "2", "-p", "2"),
         *("raw text", "@view str", "Middleware pass-through"),
     )
     assert "client=python" in out
+    assert "2 interleaved repeats over 2 server processes per case" in out
     assert "\nraw text " in out
     assert "@view str >= 0.95x raw text req/s" in out
     # a case at another path is compared with the raw application at that path
