@@ -405,7 +405,8 @@ class StreamingBody:
 
     Each step of the view's iterator runs inside the context captured when the
     response was built (so :func:`~respond_mw.current_request` works), ``str`` chunks
-    are UTF-8 encoded, and :meth:`close` closes the iterator explicitly.
+    are UTF-8 encoded, and :meth:`close` closes the iterator explicitly -- also as
+    soon as the iterator is exhausted.
     """
 
     __slots__ = ("_closed", "_context", "_iterator", "_view")
@@ -423,6 +424,9 @@ class StreamingBody:
         try:
             chunk = self._context.run(next, self._iterator)
         except StopIteration:
+            # Done: close now, for servers and frameworks that drop an iterable
+            # without calling close() when it turns out empty (Bottle does).
+            self.close()
             raise
         except Exception:
             log.exception("error while streaming the response of view %s", self._view)

@@ -20,6 +20,7 @@ from respond_mw import (
 )
 from respond_mw.integrations.bottle import RespondPlugin
 from tests.integration_support import Money, legacy_wsgi, money_adapter  # noqa: F401
+from tests.wsgi_support import Chunks
 
 
 def new_app(**config: Any) -> bottle.Bottle:
@@ -187,6 +188,41 @@ def test_head_gets_headers_without_body() -> None:
 
 
 # ------------------------------------------------------------------ streaming
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_an_empty_stream_is_closed_though_bottle_drops_it(method: str) -> None:
+    # Bottle peeks at the first chunk of an iterable (also for HEAD) and drops an
+    # empty one without calling close(): the stream closes itself when exhausted.
+    events: list[str] = []
+    app = one(lambda: Chunks(events), method=["GET", "HEAD"])
+    app.get("/it")  # the rule of the type is known: the requests take the fast path
+    events.clear()
+    res = app.request("/it", method=method)
+    assert res.body == b""
+    assert res.headers["Content-Type"] == HTML
+    assert events == ["read", "closed"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(lambda events: (Chunks(events), 200), id="tuple"),
+        pytest.param(lambda events: Response(app_iter=Chunks(events)), id="response"),
+    ],
+)
+def test_head_closes_a_streamed_body_bottle_drops(value: Callable[[list[str]], Any]) -> None:
+    events: list[str] = []
+    app = one(lambda: value(events), method=["GET", "HEAD"])
+    res = app.head("/it")
+    assert res.body == b""
+    assert events == ["closed"]
+
+
+def test_a_relative_location_in_a_tuple_is_made_absolute_as_by_view() -> None:
+    app = one(lambda: ("", 302, {"Location": "/there"}))
+    for _ in range(2):  # the first request learns the rule of str, the second uses it
+        assert app.get("/it", status=302).headers["Location"] == "http://localhost/there"
 
 
 def test_streaming_stays_lazy_and_is_closed() -> None:

@@ -26,6 +26,8 @@ from respond_mw.context import RequestState
 from respond_mw.rules import StreamingBody, coerce, coerce_parts, new_response
 from respond_mw.wsgi import send_response
 
+from .wsgi_support import Chunks
+
 
 def _send(sender: Any, response: Response, method: str = "GET") -> tuple[Any, ...]:
     environ = Request.blank("/a/b?x=1", method=method, base_url="http://example.com:8080").environ
@@ -182,23 +184,6 @@ def test_coerce_parts_of_an_iterator_stream_it_lazily() -> None:
     assert isinstance(body, StreamingBody)
     assert consumed == []
     assert list(body) == ["é".encode(), b"!"]
-
-
-class Chunks:
-    """An iterator that records whether it was read and closed."""
-
-    def __init__(self, events: list[str]) -> None:
-        self.events = events
-
-    def __iter__(self) -> Chunks:
-        return self
-
-    def __next__(self) -> str:
-        self.events.append("read")
-        raise StopIteration
-
-    def close(self) -> None:
-        self.events.append("closed")
 
 
 @pytest.mark.parametrize("route", [False, True], ids=["view", "route"])

@@ -1,4 +1,5 @@
-"""Running WSGI applications and responses under wsgiref's PEP 3333 validator."""
+"""Running WSGI applications and responses under wsgiref's PEP 3333 validator, and an
+iterator that records how it was used."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def run_validated(
 def header_values(headers: list[tuple[str, str]], name: str) -> list[str]:
     """All values of header ``name`` (case-insensitive), in order."""
     return [value for key, value in headers if key.lower() == name.lower()]
+
+
+class Chunks:
+    """An iterator that records whether it was read and closed."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def __iter__(self) -> Chunks:
+        return self
+
+    def __next__(self) -> str:
+        self.events.append("read")
+        raise StopIteration
+
+    def close(self) -> None:
+        self.events.append("closed")

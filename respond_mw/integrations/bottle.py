@@ -57,17 +57,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import bottle
-from webob import Request, Response
+from webob import Response
 
 from ..context import RequestState, reset_state, set_state
 from ..errors import response_from_exception
-from ..rules import HTML, coerce, refuse_interim
+from ..rules import HTML, coerce, coerce_parts, refuse_interim
 from ..views import text_type_option, view_name
-from ..wsgi import call_application
+from ..wsgi import call_application, close_iterable
 
 __all__ = ["RespondPlugin", "to_bottle"]
 
@@ -102,6 +102,17 @@ def to_bottle(response: Response, environ: dict[str, Any]) -> Any:
     .. versionadded:: 0.1.0
     """
     status, headerlist, body = call_application(response, environ)
+    if type(body) is not list and environ.get("REQUEST_METHOD") == "HEAD":
+        # WebOb answers HEAD with an empty body, which Bottle would drop unclosed
+        # (it peeks at a body, finds it empty and lets it go): close it here.
+        close_iterable(body)
+        body = []
+    return _hand_over(status, headerlist, body)
+
+
+def _hand_over(status: str, headerlist: list[tuple[str, str]], body: Iterable[bytes]) -> Any:
+    """Put ``status`` and ``headerlist`` on :data:`bottle.response` (see
+    :func:`to_bottle`); return ``body`` the way Bottle takes it."""
     target = bottle.response
     if status != _DEFAULT_STATUS:
         target.status = status
@@ -157,7 +168,7 @@ class RespondPlugin:
         @functools.wraps(callback)
         def respond(*args: Any, **kwargs: Any) -> Any:
             environ = bottle.request.environ
-            state = RequestState(Request(environ), name, content_type)
+            state = RequestState(None, name, content_type, environ)  # request built lazily
             token = set_state(state)
             try:
                 try:
@@ -171,6 +182,9 @@ class RespondPlugin:
                     return result
                 if "Content-Type" in bottle.response:
                     state.text_type = bottle.response.content_type
+                parts = coerce_parts(result, state)
+                if parts is not None:  # a fresh response: no webob.Response to run
+                    return _hand_over(*parts)
                 response = coerce(result, state)
                 refuse_interim(response, name)
                 return to_bottle(response, environ)
