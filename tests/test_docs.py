@@ -416,3 +416,19 @@ def test_readme_quick_start_is_two_commands() -> None:
     commands = [line.split()[1] for line in section.splitlines() if line.startswith("$ ")]
     assert commands == ["scripts/demo", "scripts/test"]
     assert all((ROOT / command).is_file() for command in commands)
+
+
+def test_every_test_a_page_cites_exists() -> None:
+    """The guarantees name the tests that check them: each must be a real test."""
+    cited = {
+        match
+        for page in DOCS.rglob("*.rst")
+        for match in re.findall(r"``(tests/[\w/]+\.py)::(\w+)``", page.read_text())
+    }
+    assert len(cited) > 20
+    missing = [
+        f"{path}::{name}"
+        for path, name in sorted(cited)
+        if not re.search(rf"^(async )?def {name}\(", (ROOT / path).read_text(), re.M)
+    ]
+    assert missing == []
