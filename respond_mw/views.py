@@ -258,7 +258,7 @@ class View:
                 response = view._error_response(error, state)
             finally:
                 reset_state(token)
-            if parts is not None:  # a fresh 200 response: no webob.Response needed
+            if parts is not None:  # a fresh response (see coerce_parts): no webob.Response
                 status, headerlist, body = parts
                 start_response(status, headerlist)
                 return head_body(body) if environ["REQUEST_METHOD"] == "HEAD" else body
