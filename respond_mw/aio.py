@@ -55,8 +55,10 @@ from typing import Any, TypeVar
 
 from webob import Response
 
+from .bodies import StreamingBody
 from .context import RequestState
-from .rules import StreamingBody, _coerce, new_response, register_rule
+from .responses import new_response
+from .rules import coerce_inner, register_rule
 
 __all__ = ["resolve", "run", "use_shared_loop"]
 
@@ -213,7 +215,7 @@ def resolve(value: Any) -> Any:
 
 
 def _from_coroutine(value: Coroutine[Any, Any, Any], state: RequestState, depth: int) -> Response:
-    return _coerce(run(value), state, depth + 1)
+    return coerce_inner(run(value), state, depth + 1)
 
 
 # ------------------------------------------------------------------- async streams

@@ -26,7 +26,7 @@ import re
 
 from webob import Request, Response
 
-from .rules import drop_content
+from .responses import drop_content
 
 __all__ = ["body_etag", "etag_matches", "make_conditional"]
 

@@ -47,7 +47,6 @@ import io
 import mimetypes
 import os
 import stat
-from collections.abc import Iterable
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -55,125 +54,16 @@ from typing import IO, TYPE_CHECKING, Any
 from webob import Response
 from webob.exc import HTTPForbidden, HTTPNotFound
 
+from .bodies import FileBody
 from .conditional import etag_matches
 from .context import RequestState
+from .responses import new_response, text_content_type
 from .rules import coerce, register_rule
-from .views import text_content_type
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["FileBody", "FileResponse", "safe_join", "send_from_directory"]
-
-BLOCK_SIZE = 64 * 1024
-
-
-class FileBody:
-    """The WSGI iterable of a file response: ``length`` bytes from ``start``.
-
-    ``file`` must be positioned at ``start``; ``length`` ``None`` reads to its end.
-
-    Also a minimal read-only file (``read``, ``seek``, ``tell``, ``close``) confined to
-    that window, which is what a partial response hands to ``wsgi.file_wrapper``.
-    ``close()`` closes the underlying file.
-    """
-
-    __slots__ = ("_closed", "_end", "_pos", "_start", "file")
-
-    def __init__(self, file: IO[bytes], start: int = 0, length: int | None = None) -> None:
-        self.file = file
-        self._start = self._pos = start
-        self._end = None if length is None else start + length
-        self._closed = False
-
-    @property
-    def length(self) -> int | None:
-        """The number of bytes of the body (``None`` when unknown)."""
-        return None if self._end is None else self._end - self._start
-
-    def read(self, size: int = -1) -> bytes:
-        if self._end is not None:
-            left = self._end - self._pos
-            size = left if size < 0 else min(size, left)
-            if size <= 0:
-                return b""
-        data = self.file.read(size)
-        self._pos += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if whence == 0:
-            target = self._start + offset
-        elif whence == 1:
-            target = self._pos + offset
-        elif self._end is not None:
-            target = self._end + offset
-        else:
-            raise io.UnsupportedOperation("seek from the end of a file of unknown size")
-        target = max(self._start, target)
-        if self._end is not None:
-            target = min(target, self._end)
-        self.file.seek(target)
-        self._pos = target
-        return target - self._start
-
-    def tell(self) -> int:
-        return self._pos - self._start
-
-    def __iter__(self) -> FileBody:
-        return self
-
-    def __next__(self) -> bytes:
-        data = self.read(BLOCK_SIZE)
-        if not data:
-            raise StopIteration
-        return data
-
-    def close(self) -> None:
-        """Close the file (once)."""
-        if not self._closed:
-            self._closed = True
-            self.file.close()
-
-    def __repr__(self) -> str:
-        return f"<FileBody {self.file!r} bytes {self._start}-{self._end}>"
-
-
-class FileResponse(Response):  # type: ignore[misc]
-    """A :class:`webob.Response` whose body is a :class:`FileBody`.
-
-    When called as a WSGI application it gives the file to the server's
-    ``wsgi.file_wrapper`` if the environ has one (chosen at call time, since the
-    response is built before the server calls the application).
-    """
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        body = self._app_iter
-        wrapper = environ.get("wsgi.file_wrapper")
-        if (
-            wrapper is None
-            or type(body) is not FileBody
-            or body._end is None  # not seekable: its size is unknown to the server
-            or self.conditional_response
-            or environ["REQUEST_METHOD"] == "HEAD"
-        ):
-            result: Iterable[bytes] = super().__call__(environ, start_response)
-            return result
-        start_response(self.status, self._abs_headerlist(environ))
-        # A body that runs to the end of a file on disk goes to the server as the file
-        # itself, positioned at its start (servers may use sendfile()); any other body
-        # goes as its window, which no reader can overrun.
-        to_end = _size_of(body.file) == body._end
-        wrapped: Iterable[bytes] = wrapper(body.file if to_end else body, BLOCK_SIZE)
-        return wrapped
-
-
-def _size_of(file: IO[bytes]) -> int | None:
-    try:
-        return os.fstat(file.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        return None
-
+__all__ = ["FileBody", "safe_join", "send_from_directory"]
 
 # ----------------------------------------------------------------- HTTP conditions
 
@@ -268,8 +158,8 @@ def _extent(file: IO[bytes]) -> tuple[int, int] | None:
     return position, max(0, end - position)
 
 
-def _empty(status: str, headers: list[tuple[str, str]]) -> FileResponse:
-    return FileResponse(status=status, headerlist=headers, app_iter=[])
+def _empty(status: str, headers: list[tuple[str, str]]) -> Response:
+    return new_response(status, headers, [])
 
 
 def file_response(
@@ -305,7 +195,7 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
         headers.append(("Last-Modified", _http_date(st.st_mtime)))
         headers.append(("ETag", etag))
     if extent is None:  # not seekable: streamed as it comes
-        return FileResponse(status="200 OK", headerlist=headers, app_iter=FileBody(file))
+        return new_response("200 OK", headers, FileBody(file))
     start, size = extent
     headers.append(("Accept-Ranges", "bytes"))
     request = state.request
@@ -331,13 +221,11 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
                 file.seek(start + first)
                 headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
                 headers.append(("Content-Length", str(length)))
-                return FileResponse(
-                    status="206 Partial Content",
-                    headerlist=headers,
-                    app_iter=FileBody(file, start + first, length),
+                return new_response(
+                    "206 Partial Content", headers, FileBody(file, start + first, length)
                 )
     headers.append(("Content-Length", str(size)))
-    return FileResponse(status="200 OK", headerlist=headers, app_iter=FileBody(file, start, size))
+    return new_response("200 OK", headers, FileBody(file, start, size))
 
 
 def _from_file(value: IO[Any], state: RequestState, depth: int) -> Response:

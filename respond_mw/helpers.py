@@ -10,7 +10,7 @@ from webob import Response
 from webob import exc as webob_exc
 
 from .context import current_state
-from .rules import parse_status
+from .headers import parse_status
 
 __all__ = ["abort", "http_exception", "redirect"]
 

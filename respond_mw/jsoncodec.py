@@ -43,6 +43,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .context import current_state
+from .responses import JSON, new_response
 
 if TYPE_CHECKING:
     from webob import Response
@@ -187,8 +188,6 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
 
     .. versionadded:: 0.1.0
     """
-    from .rules import JSON, new_response  # here: rules imports this module
-
     if args and kwargs:
         raise TypeError("jsonify() takes positional arguments or keyword arguments, not both")
     value: Any = args[0] if len(args) == 1 else (list(args) if args else (kwargs or None))

@@ -41,7 +41,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["CONVERTERS", "Match", "Pattern", "Router", "normalize_methods"]
+__all__ = ["CONVERTERS", "MISSING", "Found", "Match", "Pattern", "Router", "normalize_methods"]
 
 T = TypeVar("T")
 
@@ -262,12 +262,13 @@ class _Node(Generic[T]):
 #: What :meth:`Router._find` returns for a path that matches: the target (``None``
 #: when only the method does not match), the parameters, the allowed methods.
 _Raw = tuple[T | None, dict[str, Any], frozenset[str]]
-#: What :meth:`Router._lookup` returns: the same and the parameters' values in the
+#: What :meth:`Router.lookup` returns: the same and the parameters' values in the
 #: order of the pattern's :attr:`~Pattern.names` (the order the parameters are
 #: filled in), for a caller that passes them positionally.
-_Found = tuple[T | None, dict[str, Any], frozenset[str], tuple[Any, ...]]
+Found = tuple[T | None, dict[str, Any], frozenset[str], tuple[Any, ...]]
 
-_MISSING: Any = object()
+#: What :attr:`Router.cache` gives (with ``dict.get``) for a key it does not hold.
+MISSING: Any = object()
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -324,8 +325,10 @@ class Router(Generic[T]):
         self._methods: dict[str, set[str]] = {}
         self._count = 0
         self.cache_size = cache_size
-        #: (method, path) -> what :meth:`_find` returned for them.
-        self._cache: dict[tuple[str, str], _Found[T] | None] = {}
+        #: ``(method, path)`` -> what :meth:`lookup` returned for them. A hot path
+        #: may read it directly (``cache.get(key, MISSING)``) to save a call; only
+        #: :meth:`lookup` fills it.
+        self.cache: dict[tuple[str, str], Found[T] | None] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -373,7 +376,7 @@ class Router(Generic[T]):
                 node.entries.append(entry)
             node.update()
         self._count += 1
-        self._cache.clear()
+        self.cache.clear()
         return compiled
 
     def match(self, path: str, method: str) -> Match[T] | None:
@@ -384,23 +387,24 @@ class Router(Generic[T]):
             when the path matches but not the method; ``None`` when no pattern
             matches the path.
         """
-        found = self._lookup(path, method)
+        found = self.lookup(path, method)
         if found is None:
             return None
         return Match(found[0], dict(found[1]), found[2])
 
-    def _lookup(self, path: str, method: str) -> _Found[T] | None:
-        """:meth:`_find` through the cache. The parameters returned are shared with
-        the cache: copy them before handing them out."""
+    def lookup(self, path: str, method: str) -> Found[T] | None:
+        """What :meth:`match` finds, as a tuple (see :data:`Found`), through the
+        cache. The parameters returned are shared with the cache: copy them before
+        handing them out."""
         key = (method, path)
-        found = self._cache.get(key, _MISSING)
-        if found is _MISSING:
+        found = self.cache.get(key, MISSING)
+        if found is MISSING:
             raw = self._find(path, method)
             found = None if raw is None else (*raw, tuple(raw[1].values()))
             if self.cache_size > 0 and len(path) <= self.cache_max_path:
-                if len(self._cache) >= self.cache_size:
-                    self._cache.clear()
-                self._cache[key] = found
+                if len(self.cache) >= self.cache_size:
+                    self.cache.clear()
+                self.cache[key] = found
         return found  # type: ignore[no-any-return]
 
     def _find(self, path: str, method: str) -> _Raw[T] | None:

@@ -28,26 +28,19 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
+from .calling import Plan, function_name, parameters, plan_call, request_caller
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
+from .egress import finish, refusal, send, send_parts
 from .errors import internal_error, response_from_exception
-from .rules import HTML, coerce, coerce_parts, normalize_headers, refuse_interim
-from .wsgi import close_iterable, head_body, send_response
+from .headers import normalize_headers
+from .responses import HTML, new_response, text_content_type
+from .rules import coerce, coerce_parts
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 __all__ = ["View", "view"]
-
-
-def text_content_type(content_type: str) -> str:
-    """Add ``charset=UTF-8`` to a textual content type that has none."""
-    if "charset=" in content_type.lower():
-        return content_type
-    main = content_type.split(";", 1)[0].strip().lower()
-    if main.startswith("text/") or main.endswith(("/xml", "+xml", "/javascript")):
-        return f"{content_type}; charset=UTF-8"
-    return content_type
 
 
 def text_type_option(content_type: object, owner: str) -> str:
@@ -85,16 +78,15 @@ def respond_with(
     default_headers: list[tuple[str, str]],
     conditional: bool,
 ) -> Response:
-    """``call()`` with ``state`` current, its return value coerced and checked, then
-    completed by the default headers and, if ``conditional``, an ETag/``304``.
+    """``call()`` with ``state`` current, its return value coerced, then completed by
+    the default headers and, if ``conditional``, an ETag/``304``.
 
-    Exceptions propagate. Used where a host (a framework, :class:`~respond_mw.Middleware`
-    outside its fast path) asks a view for a :class:`webob.Response`.
+    Exceptions propagate. The response is not checked yet: it leaves through
+    :mod:`respond_mw.egress`, where the caller sends it.
     """
     token = set_state(state)
     try:
         response = coerce(call(), state)
-        refuse_interim(response, state.view)
     finally:
         reset_state(token)
     if default_headers:
@@ -105,49 +97,36 @@ def respond_with(
     return response
 
 
-def view_name(func: Callable[..., Any]) -> str:
-    """The dotted name of a view, as used in error messages."""
-    module = getattr(func, "__module__", None)
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
-    return f"{module}.{name}" if module else name
-
-
-def _call_style(params: list[inspect.Parameter]) -> str:
-    """How to call a function with these parameters: what it asks for, and how."""
-    names = {p.name for p in params}
-    if "request" in names and "context" in names:
-        return "context+request"
-    if "request" in names:
-        first = params[0]
-        if first.name == "request" and first.kind in (
-            first.POSITIONAL_ONLY,
-            first.POSITIONAL_OR_KEYWORD,
-        ):
-            return "request"
-        return "request="
-    if "context" in names:
-        return "context="
-    return ""
-
-
-def _make_caller(func: Callable[..., Any], style: str) -> Callable[[Any, Any], Any]:
-    """Return ``call(context, request)`` calling ``func`` in the given style."""
-    if style == "context+request":
-        return lambda context, request: func(context=context, request=request)
-    if style == "request":
-        return lambda context, request: func(request)
-    if style == "request=":
-        return lambda context, request: func(request=request)
-    if style == "context=":
+def _make_caller(func: Callable[..., Any], plan: Plan) -> Callable[[Any, Any], Any]:
+    """Return ``call(context, request)`` calling ``func`` as ``plan`` says."""
+    if plan.context:
+        if plan.request:
+            return lambda context, request: func(context=context, request=request)
         return lambda context, request: func(context=context)
-    return lambda context, request: func()
+    call = request_caller(func, plan)
+    return lambda context, request: call(request)
 
 
-def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
+def _plans(func: Callable[..., Any], name: str) -> tuple[Plan | TypeError, Plan | None]:
+    """How to call ``func`` (or why it cannot be called with only the request), and
+    how to call it bound as a method when its first parameter is ``self`` or ``cls``.
+    The signature is inspected once."""
+    owner = f"@view {name}"
+    signature = parameters(func) or []
+    method: Plan | None = None
+    if signature and signature[0].name in ("self", "cls"):
+        try:
+            method = plan_call(
+                func, owner, context=True, skip=1, request_first=True, signature=signature
+            )
+        except TypeError:
+            method = None
+    plain: Plan | TypeError
     try:
-        return list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):  # no signature: assume it wants nothing
-        return []
+        plain = plan_call(func, owner, context=True, request_first=True, signature=signature)
+    except TypeError as error:
+        plain = error  # registered as a route, URL parameters may fill them
+    return plain, method
 
 
 _UNSET: Any = object()
@@ -175,7 +154,8 @@ class View:
             raise TypeError(f"@view decorates a function, not {func!r}")
         self.__wrapped__ = func
         functools.update_wrapper(self, func)
-        self.name = view_name(func)
+        self.name = function_name(func)
+        self.where = f"view {self.name}"
         self.text_type = (
             HTML if content_type is None else text_type_option(content_type, f"@view {self.name}")
         )
@@ -186,32 +166,54 @@ class View:
         self.debug = debug
         self.propagate_exceptions = propagate_exceptions
         self.conditional = conditional
-        params = _parameters(func)
-        style = self._style = _call_style(params)
-        self._call = _make_caller(func, style)
-        # Whether wsgi() must build the webob.Request before calling the function;
-        # otherwise it is built only if something asks for it (current_request()).
-        self._wants_request = "request" in style
-        # Whether responses go out as coerced (no default headers, not conditional).
-        self._plain = not self.default_headers and not conditional
-        # Used as a method, the function is bound first: decided here, once.
-        self._method_style = _call_style(params[1:]) if params else ""
+        # Decided here, once: how the function is called, plain and as a method.
+        plan, self._method_plan = _plans(func, self.name)
+        self._bind(func, plan)
+
+    def _bind(self, func: Callable[..., Any], plan: Plan | TypeError) -> None:
+        """Set up the calls of ``func`` (the function, or the bound method)."""
+        bare = None
+        self._call: Callable[[Any, Any], Any]
+        if isinstance(plan, TypeError):
+            refused = plan
+
+            def call(context: Any, request: Any) -> Any:
+                raise refused
+
+            self._call = call
+            self._wants_request = False
+        else:
+            self._call = _make_caller(func, plan)
+            # Whether wsgi() must build the webob.Request before calling the function;
+            # otherwise it is built only if something asks for it (current_request()).
+            self._wants_request = bool(plan.request or plan.context)
+            if plan == Plan("", False):
+                bare = func  # it takes no argument: called as it is
+        self._bare = bare
         self._wsgi = self._make_wsgi()
 
     # -- calling the function -------------------------------------------------------
 
     def respond(self, request: Request, context: Any = None) -> Response:
-        """Call the function for ``request`` and coerce its return value.
+        """Call the function for ``request`` and return its response, as it leaves
+        through the egress (:mod:`respond_mw.egress`).
 
         Exceptions propagate: this is what a host framework calls, and its own
-        error handling applies.
+        error handling applies. A response that cannot be sent is answered with a
+        logged generic ``500`` (raised with ``propagate_exceptions``).
         """
-        return respond_with(
+        response = respond_with(
             lambda: self._call(context, request),
             RequestState(request, self.name, self.text_type),
             self.default_headers,
             self.conditional,
         )
+        try:
+            return new_response(*finish(response, request.environ, self.where))
+        except ValueError as error:
+            if self.propagate_exceptions:
+                raise
+            return new_response(*refusal(error, request.environ, self.where, self.debug))
 
     def __call__(self, first: Any, second: Any = _UNSET, /) -> Any:
         """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:
@@ -239,8 +241,9 @@ class View:
         """Build the per-request path, with what decoration decided bound as locals
         (cheaper than attribute lookups on every request)."""
         view, name, text_type, call = self, self.name, self.text_type, self._call
-        wants_request, plain = self._wants_request, self._plain
-        bare = self.__wrapped__ if self._style == "" else None  # it takes no argument
+        wants_request, bare = self._wants_request, self._bare
+        # Whether responses go out as coerced (no default headers, not conditional).
+        plain = not self.default_headers and not self.conditional
 
         def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             request = Request(environ) if wants_request else None
@@ -255,13 +258,11 @@ class View:
                 if parts is None:
                     response = coerce(value, state)
             except Exception as error:
-                response = view._error_response(error, state)
+                response = view._error_response(error)
             finally:
                 reset_state(token)
             if parts is not None:  # a fresh response (see coerce_parts): no webob.Response
-                status, headerlist, body = parts
-                start_response(status, headerlist)
-                return head_body(body) if environ["REQUEST_METHOD"] == "HEAD" else body
+                return send_parts(parts, environ, start_response)
             return view._send(response, state, environ, start_response)
 
         return wsgi
@@ -273,34 +274,29 @@ class View:
         environ: WSGIEnvironment,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        """Check, complete (default headers, conditional) and send ``response``."""
-        try:
-            refuse_interim(response, self.name)
-        except ValueError as error:
-            response = self._error_response(error, state)
+        """Complete (default headers, conditional) and send ``response``."""
         if self.default_headers:
             add_missing_headers(response, self.default_headers)
         if self.conditional:
             response = make_conditional(response, state.request)
-        try:
-            body: Iterable[bytes] = send_response(response, environ, start_response)
-        except BaseException:
-            close_iterable(response.app_iter)
-            raise
-        return body
+        return send(
+            response,
+            environ,
+            start_response,
+            self.where,
+            debug=self.debug,
+            propagate=self.propagate_exceptions,
+        )
 
-    def _error_response(self, error: Exception, state: RequestState) -> Response:
+    def _error_response(self, error: Exception) -> Response:
         """The response for an exception raised while handling a request: the
-        response it stands for (checked like a returned one), else a logged 500."""
+        response it stands for, else a logged 500."""
         response = response_from_exception(error)
         if response is not None:
-            try:
-                return coerce(response, state)
-            except ValueError as invalid:
-                error = invalid
+            return response
         if self.propagate_exceptions:
             raise error
-        return internal_error(error, f"view {self.name}", self.debug)
+        return internal_error(error, self.where, self.debug)
 
     @property
     def __signature__(self) -> inspect.Signature | None:
@@ -312,7 +308,7 @@ class View:
             return None
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
+        if instance is None or self._method_plan is None:
             return self
         get = getattr(self.__wrapped__, "__get__", None)
         if get is None:
@@ -322,10 +318,7 @@ class View:
         method: View = object.__new__(type(self))
         method.__dict__.update(self.__dict__)
         method.__wrapped__ = bound
-        method._call = _make_caller(bound, self._method_style)
-        method._wants_request = "request" in self._method_style
-        method._style = self._method_style
-        method._wsgi = method._make_wsgi()
+        method._bind(bound, self._method_plan)
         return method
 
     def __repr__(self) -> str:

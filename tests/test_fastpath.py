@@ -14,31 +14,24 @@ import webtest
 from webob import Request, Response
 from webob.exc import HTTPFound, HTTPNotFound
 
-from respond_mw import (
-    Middleware,
-    abort,
-    current_request,
-    remove_response_adapter,
-    response_adapter,
-    view,
-)
+from respond_mw import Middleware, abort, current_request, view
 from respond_mw.context import RequestState
 from respond_mw.rules import StreamingBody, coerce, coerce_parts, new_response
 from respond_mw.wsgi import send_response
 
-from .wsgi_support import Chunks
+from .wsgi_support import Adapters, Chunks, blank_environ, call_wsgi, open_wsgi
 
 
 def _send(sender: Any, response: Response, method: str = "GET") -> tuple[Any, ...]:
-    environ = Request.blank("/a/b?x=1", method=method, base_url="http://example.com:8080").environ
-    captured: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        captured.append((status, headers))
-
-    body = sender(response, environ, start_response)
-    chunks = b"".join(body)
-    return captured[0][0], captured[0][1], chunks, captured[0][1] is response.headerlist
+    # not validated: some of the RESPONSES are built without a Content-Type
+    status, headers, body = call_wsgi(
+        functools.partial(sender, response),
+        "/a/b?x=1",
+        method,
+        validate=False,
+        base_url="http://example.com:8080",
+    )
+    return status, headers, body, headers is response.headerlist
 
 
 def _webob(response: Response, environ: Any, start_response: Any) -> Any:
@@ -134,7 +127,6 @@ class Text(str):
         pytest.param((b"x", "201"), id="bytes-str-status"),
         pytest.param(("x", {"X-A": "1", "Content-Type": "text/csv"}), id="str-headers"),
         pytest.param(([1], 200, [("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]), id="list-cookies"),
-        pytest.param(("abc", 200, {"Content-Length": "3"}), id="matching-length"),
         pytest.param(("x", None), id="none-status"),
     ],
 )
@@ -157,6 +149,8 @@ def test_coerce_parts_are_the_parts_of_the_coerced_response(value: Any) -> None:
         pytest.param(("x", 101), id="tuple-1xx"),
         pytest.param(("x", "404 Gone Fishing"), id="tuple-own-reason"),
         pytest.param(("", 302, {"Location": "/next"}), id="tuple-location"),
+        # a Content-Length given is checked against the body where the response leaves
+        pytest.param(("abc", 200, {"Content-Length": "3"}), id="tuple-length"),
         pytest.param((Response("x"), 404), id="tuple-response-body"),
         pytest.param((iter(["x"]), 200), id="tuple-iterator-body"),
         pytest.param((("x", 200), 200), id="tuple-tuple-body"),
@@ -213,7 +207,6 @@ def test_head_on_a_streamed_response_closes_the_body_unread(route: bool) -> None
     [
         pytest.param(("x", 200, {"X-A": "a\nb"}), id="bad-header-value"),
         pytest.param(("x", 999), id="bad-status"),
-        pytest.param(("abc", {"Content-Length": "5"}), id="wrong-length"),
         pytest.param(({"a": {1, 2}}, 404), id="not-json"),
         pytest.param(("x", 200, {}, "more"), id="four-items"),
     ],
@@ -229,16 +222,13 @@ def test_coerce_parts_of_an_invalid_tuple_raise_what_coerce_raises(value: Any) -
     assert str(raised.value) == str(expected.value)
 
 
-def test_coerce_parts_respect_an_adapter_overriding_a_rule() -> None:
+def test_coerce_parts_respect_an_adapter_overriding_a_rule(adapters: Adapters) -> None:
     state = RequestState(None, "v", "text/html")
     coerce(Text("plain"), state)
     assert coerce_parts(Text("plain"), state) is not None
-    response_adapter(Text)(lambda text: {"text": str(text)})
-    try:
-        assert coerce_parts(Text("adapted"), state) is None
-        assert coerce(Text("adapted"), state).json == {"text": "adapted"}
-    finally:
-        remove_response_adapter(Text)
+    adapters.register(Text)(lambda text: {"text": str(text)})
+    assert coerce_parts(Text("adapted"), state) is None
+    assert coerce(Text("adapted"), state).json == {"text": "adapted"}
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
@@ -266,10 +256,8 @@ def test_view_called_with_a_dict_subclass_environ_is_a_wsgi_call() -> None:
     def page() -> str:
         return "ok"
 
-    environ = Environ(Request.blank("/").environ)
-    captured: list[str] = []
-    body = page(environ, lambda status, headers, exc_info=None: captured.append(status))
-    assert (captured, b"".join(body)) == (["200 OK"], b"ok")
+    started, body = open_wsgi(page, environ=Environ(blank_environ()))
+    assert ([status for status, _, _ in started.calls], b"".join(body)) == (["200 OK"], b"ok")
 
 
 def test_method_view_wsgi_path_binds_the_instance() -> None:
@@ -422,17 +410,14 @@ def _legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 def _get(app: Any, path: str | None) -> tuple[str, bytes]:
-    environ = Request.blank("/").environ
+    environ = blank_environ()
     if path is None:
         del environ["PATH_INFO"]
     else:
         environ["PATH_INFO"] = path
-    captured: list[str] = []
-    body = app(environ, lambda status, headers, exc_info=None: captured.append(status))
-    try:
-        return captured[0], b"".join(body)
-    finally:
-        getattr(body, "close", lambda: None)()
+    # not validated: the validator refuses an environ without PATH_INFO
+    status, _, body = call_wsgi(app, environ=environ, validate=False)
+    return status, body
 
 
 def _mounted(environ: dict[str, Any], start_response: Any) -> list[bytes]:

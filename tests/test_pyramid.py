@@ -16,7 +16,10 @@ from webtest import TestApp
 
 from respond_mw import abort, current_request, view
 from respond_mw.integrations.pyramid import DERIVER_NAME
-from tests.integration_support import Money, legacy_wsgi, money_adapter  # noqa: F401
+from tests.integration_support import Money
+from tests.wsgi_support import legacy_app, open_wsgi
+
+pytestmark = pytest.mark.usefixtures("money_adapter")
 
 
 class Temperature:
@@ -96,9 +99,7 @@ RULES = [
         b"pyr",
         id="pyramid-response",
     ),
-    pytest.param(
-        lambda r: legacy_wsgi, 202, "text/plain", b"from a WSGI app at /it", id="wsgi-app"
-    ),
+    pytest.param(lambda r: legacy_app, 202, "text/plain", b"legacy /it", id="wsgi-app"),
     pytest.param(
         lambda r: Money(1250), 200, "application/json", b'{"amount":12.5}', id="adapted-type"
     ),
@@ -168,16 +169,18 @@ def test_pyramid_response_adapter_is_consulted_first() -> None:
 # ----------------------------------------------------------- renderers untouched
 
 
-def test_json_renderer_is_unaffected() -> None:
-    res = one(lambda r: {"a": 1}, renderer="json").get("/it")
-    assert res.text == json.dumps({"a": 1})  # Pyramid's renderer, not the compact rules
+@pytest.mark.parametrize(
+    ("renderer", "text", "content_type"),
+    [
+        pytest.param("json", json.dumps({"a": 1}), "application/json", id="json"),
+        pytest.param("string", "{'a': 1}", "text/plain", id="string"),
+    ],
+)
+def test_renderer_is_unaffected(renderer: str, text: str, content_type: str) -> None:
+    res = one(lambda r: {"a": 1}, renderer=renderer).get("/it")
+    assert res.text == text  # Pyramid's renderer, not the compact rules
     assert res.text != '{"a":1}'
-
-
-def test_string_renderer_is_unaffected() -> None:
-    res = one(lambda r: {"a": 1}, renderer="string").get("/it")
-    assert res.text == "{'a': 1}"
-    assert res.content_type == "text/plain"
+    assert res.content_type == content_type
 
 
 def test_renderer_views_see_current_request() -> None:
@@ -241,10 +244,9 @@ def test_streaming_is_lazy_and_closed() -> None:
     config.add_route("it", "/it")
     config.add_view(func, route_name="it")
     app = config.make_wsgi_app()
-    started: list[Any] = []
-    body = app(Request.blank("/it").environ, lambda s, h, e=None: started.append((s, h)))
-    assert started[0][0] == "200 OK"
-    assert "Content-Length" not in dict(started[0][1])
+    started, body = open_wsgi(app, "/it")
+    assert started.status == "200 OK"
+    assert "Content-Length" not in dict(started.headers)
     assert events == []
     assert next(iter(body)) == b"one"
     body.close()
@@ -379,9 +381,14 @@ def test_pyramid_http_exceptions_keep_working() -> None:
     assert app.get("/returned", status=403).text == "returned"
 
 
-def test_interim_status_is_a_value_error_naming_the_view() -> None:
-    res = errors_app().get("/interim", status=400)
-    assert "errors_app.<locals>.interim answered '101 Switching Protocols'" in res.text
+def test_interim_status_is_refused_as_a_logged_500_naming_the_view(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # refused where it leaves (respond_mw.egress), as at every edge: not an error the
+    # application's exception views could turn into a 1xx page
+    res = errors_app().get("/interim", status=500)
+    assert "101" not in res.text
+    assert "errors_app.<locals>.interim cannot be sent: the interim status" in caplog.text
 
 
 def test_malformed_status_and_header_are_value_errors() -> None:

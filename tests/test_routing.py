@@ -186,8 +186,9 @@ def _target(router: Router[str], path: str, method: str = "GET") -> str | None:
 
 
 def build_router(count: int) -> Router[str]:
-    """``count`` routes of realistic shapes: static, one parameter, nested, path."""
-    router: Router[str] = Router()
+    """``count`` routes of realistic shapes: static, one parameter, nested, path; without
+    the cache, so that every lookup searches the routes."""
+    router: Router[str] = Router(cache_size=0)
     for i in range(count // 4):
         router.add(f"/static{i}/page", f"s{i}")
         router.add(f"/users{i}/<int:user_id>", f"u{i}")
@@ -204,16 +205,14 @@ LAST_PATHS = [
 ]
 
 
-def dispatch_seconds(router: Router[str], paths: list[str], rounds: int) -> float:
-    """The best time of five runs of ``rounds`` lookups of each path."""
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(rounds):
-            for path in paths:
-                router.match(path, "GET")
-        best = min(best, time.perf_counter() - start)
-    return best
+def lookup_seconds(router: Router[str], paths: list[str], rounds: int) -> float:
+    """The CPU time this thread spends on ``rounds`` lookups of each path: time spent
+    waiting for a CPU on a busy machine does not count."""
+    start = time.thread_time()
+    for _ in range(rounds):
+        for path in paths:
+            router.match(path, "GET")
+    return time.thread_time() - start
 
 
 def test_dispatch_cost_does_not_grow_with_the_number_of_routes() -> None:
@@ -222,11 +221,16 @@ def test_dispatch_cost_does_not_grow_with_the_number_of_routes() -> None:
     large_paths = [p.format(n=299) for p, _ in LAST_PATHS]
     for router, paths, n in ((small, small_paths, 2), (large, large_paths, 299)):
         assert [_target(router, p) for p in paths] == [t.format(n=n) for _, t in LAST_PATHS]
-    small_time = dispatch_seconds(small, small_paths, 500)
-    large_time = dispatch_seconds(large, large_paths, 500)
-    # Trying patterns one after the other would make 1,200 routes ~100x slower
-    # than 12; an indexed router is about as fast. Allow generous noise.
-    assert large_time < small_time * 3, (small_time, large_time)
+    # No duration is asserted, only a ratio measured in this run: the two routers take
+    # turns and each keeps its best of seven, so a slow or busy machine slows both alike.
+    small_times, large_times = [], []
+    for _ in range(7):
+        small_times.append(lookup_seconds(small, small_paths, 500))
+        large_times.append(lookup_seconds(large, large_paths, 500))
+    small_time, large_time = min(small_times), min(large_times)
+    # Trying the patterns one after the other makes 100 times the routes about 100 times
+    # slower; the indexed router is about as fast (a ratio near 1). 10 leaves room for noise.
+    assert large_time < small_time * 10, (small_time, large_time)
 
 
 # ------------------------------------------------ the one-descent matcher and its cache
@@ -326,9 +330,9 @@ def test_one_descent_precedence(
 def test_the_cache_is_emptied_when_a_route_is_added() -> None:
     router: Router[str] = Router()
     assert router.match("/late/1", "GET") is None
-    assert ("GET", "/late/1") in router._cache
+    assert ("GET", "/late/1") in router.cache
     router.add("/late/<int:n>", "late")
-    assert router._cache == {}
+    assert router.cache == {}
     assert _target(router, "/late/1") == "late"
     found = router.match("/late/1", "POST")
     assert found is not None and found.allowed == {"GET", "HEAD"}
@@ -341,13 +345,13 @@ def test_the_cache_is_bounded() -> None:
     router.add("/items/<int:n>", "item")
     for n in range(10):
         assert _target(router, f"/items/{n}") == "item"
-        assert len(router._cache) <= 3
+        assert len(router.cache) <= 3
     router.match("/items/" + "1" * (Router.cache_max_path + 1), "GET")
-    assert all(len(path) <= Router.cache_max_path for _, path in router._cache)
+    assert all(len(path) <= Router.cache_max_path for _, path in router.cache)
     uncached: Router[str] = Router(cache_size=0)
     uncached.add("/items/<int:n>", "item")
     assert _target(uncached, "/items/1") == "item"
-    assert uncached._cache == {}
+    assert uncached.cache == {}
 
 
 def test_cached_parameters_cannot_be_changed_through_a_match() -> None:

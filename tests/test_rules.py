@@ -16,12 +16,21 @@ from webob import Request, Response
 from webob import exc as webob_exc
 from webob.headers import ResponseHeaders
 
-from respond_mw import coerce, current_request, make_response, remove_response_adapter, rules
-from respond_mw import response_adapter as register_adapter
+from respond_mw import (
+    coerce,
+    current_request,
+    headers,
+    make_response,
+    remove_response_adapter,
+    response_adapter,
+)
+from respond_mw.bodies import StreamingBody
 from respond_mw.context import RequestState, reset_state, set_state
-from respond_mw.rules import HTML, JSON, StreamingBody, normalize_headers, parse_status
+from respond_mw.egress import finish, send
+from respond_mw.headers import normalize_headers, parse_status
+from respond_mw.responses import HTML, JSON
 
-from .wsgi_support import header_values, run_validated
+from .wsgi_support import Adapters, call_wsgi, header_values
 
 Point = collections.namedtuple("Point", "body status")
 
@@ -40,10 +49,23 @@ def coerce_during(value: Any, st: RequestState) -> Response:
 
 
 def sent(value: Any, method: str = "GET") -> tuple[str, list[tuple[str, str]], bytes]:
-    """Coerce ``value`` within a request and send the response through the validator."""
+    """Coerce ``value`` within a request and send the response through the egress and
+    the validator."""
     st = state(method)
     assert st.request is not None
-    return run_validated(coerce(value, st), environ=st.request.environ)
+    response = coerce(value, st)
+    return call_wsgi(
+        lambda environ, start_response: send(response, environ, start_response, WHERE),
+        environ=st.request.environ,
+    )
+
+
+def finished(value: Any, method: str = "GET") -> tuple[str, list[tuple[str, str]], Any]:
+    """Coerce ``value`` within a request and take it through the egress, which raises
+    the ValueError of a refusal."""
+    st = state(method)
+    assert st.request is not None
+    return finish(coerce(value, st), st.request.environ, WHERE)
 
 
 def wsgi_hello(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -213,12 +235,12 @@ def test_205_has_no_content_and_says_so(value: Any) -> None:
     assert len(header_values(headers, "Content-Type")) == 1  # PEP 3333 wants it
 
 
-def test_1xx_drops_body_keeps_content_type() -> None:
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_1xx_is_refused_where_it_leaves(method: str) -> None:
     resp = make_response("x", 101)
-    assert resp.status == "101 Switching Protocols"
-    assert resp.body == b""
-    assert resp.headers.getall("Content-Length") == []
-    assert resp.headers["Content-Type"] == HTML
+    assert resp.status == "101 Switching Protocols"  # the rules give what was asked
+    with pytest.raises(ValueError, match=r"view tests\.my_view cannot be sent: the interim"):
+        finished(resp, method)
 
 
 def test_no_content_status_closes_a_streamed_body() -> None:
@@ -233,9 +255,9 @@ def test_no_content_status_closes_a_streamed_body() -> None:
 
     g = gen()
     next(g)  # started: close() must run its finally block
-    resp = make_response(g, 204)
+    status, _, body = sent((g, 204))
     assert events == ["started", "closed"]
-    assert resp.app_iter == []
+    assert (status, body) == ("204 No Content", b"")
 
 
 # ---------------------------------------------------------------- header merge policy
@@ -338,7 +360,7 @@ def test_make_response_result_can_be_changed() -> None:
     resp = make_response("x")
     resp.headers["X-Later"] = "1"
     resp.status = 202
-    status, headers, _ = run_validated(resp)
+    status, headers, _ = call_wsgi(resp)
     assert status == "202 Accepted"
     assert header_values(headers, "X-Later") == ["1"]
 
@@ -346,6 +368,7 @@ def test_make_response_result_can_be_changed() -> None:
 # ---------------------------------------------------------------- error messages
 
 VIEW = "tests.my_view"
+WHERE = f"view {VIEW}"
 RETURN_TYPE_ERRORS = [
     pytest.param(None, "NoneType None.*forget a return statement", id="none"),
     pytest.param(42, "int 42.*a view may return a str", id="int"),
@@ -458,9 +481,16 @@ BAD_HEADERS = [
     pytest.param({"Transfer-Encoding": "chunked"}, "hop-by-hop", id="transfer-encoding"),
     pytest.param({"Keep-Alive": "timeout=5"}, "hop-by-hop", id="keep-alive"),
     pytest.param({"Upgrade": "h2c"}, "hop-by-hop", id="upgrade"),
-    pytest.param({"Content-Length": "5"}, "Content-Length 5 disagrees", id="length-mismatch"),
-    pytest.param({"Content-Length": "abc"}, "Content-Length abc disagrees", id="length-letters"),
-    pytest.param({"Content-Length": "²"}, "Content-Length ² disagrees", id="length-superscript"),
+]
+#: Checked where the response leaves (respond_mw.egress), against its body.
+BAD_LENGTHS = [
+    pytest.param({"Content-Length": "5"}, "Content-Length \\(5\\) disagrees", id="length-mismatch"),
+    pytest.param(
+        {"Content-Length": "abc"}, "Content-Length \\(abc\\) disagrees", id="length-letters"
+    ),
+    pytest.param(
+        {"Content-Length": "²"}, "Content-Length \\(²\\) disagrees", id="length-superscript"
+    ),
     pytest.param(
         [("Content-Length", "3"), ("Content-Length", "3")], "disagrees", id="length-twice"
     ),
@@ -474,9 +504,19 @@ def test_bad_headers(headers: Any, message: str) -> None:
     assert VIEW in str(info.value)
 
 
+@pytest.mark.parametrize(("headers", "message"), BAD_LENGTHS)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_bad_lengths_are_refused_where_the_response_leaves(
+    headers: Any, message: str, method: str
+) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        finished(("abc", headers), method)
+    assert VIEW in str(info.value)
+
+
 @pytest.mark.parametrize(("headers", "message"), BAD_HEADERS)
 def test_bad_headers_are_refused_every_time(headers: Any, message: str) -> None:
-    # valid names are remembered (rules._valid_names); nothing invalid ever is
+    # valid names are remembered (headers._valid_names); nothing invalid ever is
     for _ in range(2):
         with pytest.raises(ValueError, match=message):
             coerce(("abc", headers), state())
@@ -503,18 +543,18 @@ def test_latin1_values_beyond_ascii_are_accepted() -> None:
 def test_valid_header_names_are_remembered_within_a_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(rules, "_valid_names", set())
-    for index in range(rules._MAX_VALID_NAMES + 10):
+    monkeypatch.setattr(headers, "_valid_names", set())
+    for index in range(headers._MAX_VALID_NAMES + 10):
         normalize_headers({f"X-Name{index}": "1"})
-    assert len(rules._valid_names) == rules._MAX_VALID_NAMES
-    assert "X-Name0" in rules._valid_names
+    assert len(headers._valid_names) == headers._MAX_VALID_NAMES
+    assert "X-Name0" in headers._valid_names
 
     class Name(str):
         pass
 
-    monkeypatch.setattr(rules, "_valid_names", set())
+    monkeypatch.setattr(headers, "_valid_names", set())
     assert normalize_headers({Name("X-Sub"): "1"}) == [("X-Sub", "1")]
-    assert not rules._valid_names  # only exact str names are remembered
+    assert not headers._valid_names  # only exact str names are remembered
 
 
 def test_header_error_closes_a_streamed_body() -> None:
@@ -528,8 +568,8 @@ def test_header_error_closes_a_streamed_body() -> None:
 
     g = gen()
     next(g)
-    with pytest.raises(ValueError, match="Content-Length abc disagrees"):
-        make_response(g, {"Content-Length": "abc"})
+    with pytest.raises(ValueError, match="Content-Length \\(abc\\) is not a number"):
+        finished((g, {"Content-Length": "abc"}))
     assert events == ["closed"]
 
 
@@ -579,8 +619,8 @@ def test_wsgi_app_with_invalid_headers_is_a_value_error() -> None:
         start_response("200 OK", [("X-A", "a\r\nb")])
         return Body([b"x"])
 
-    with pytest.raises(ValueError, match=r"WSGI application .* answered an invalid response"):
-        coerce(bad_app, state())
+    with pytest.raises(ValueError, match=r"my_view cannot be sent: header 'X-A' has a value"):
+        finished(bad_app)
     assert closed == [True]
 
 
@@ -589,8 +629,8 @@ def test_wsgi_app_with_invalid_status_is_a_value_error() -> None:
         start_response("2000 Weird", [])
         return []
 
-    with pytest.raises(ValueError, match="answered an invalid response: status '2000 Weird'"):
-        coerce(bad_app, state())
+    with pytest.raises(ValueError, match="cannot be sent: status '2000 Weird'"):
+        finished(bad_app)
 
 
 # ---------------------------------------------------------------- response adapters
@@ -609,30 +649,21 @@ class SubSubModel(SubModel):
     pass
 
 
-@pytest.fixture
-def adapters() -> Iterator[None]:
-    yield
-    for cls in (Model, SubModel, SubSubModel, int):
-        remove_response_adapter(cls)
-
-
-@pytest.mark.usefixtures("adapters")
-def test_adapter_is_used_for_subclasses_most_specific_wins() -> None:
-    register_adapter(Model)(lambda m: {"model": m.name})
-    register_adapter(SubModel)(lambda m: (f"sub {m.name}", 201))
+def test_adapter_is_used_for_subclasses_most_specific_wins(adapters: Adapters) -> None:
+    adapters.register(Model)(lambda m: {"model": m.name})
+    adapters.register(SubModel)(lambda m: (f"sub {m.name}", 201))
     assert make_response(Model("a")).json_body == {"model": "a"}
     sub = make_response(SubSubModel("b"))
     assert (sub.status_code, sub.text) == (201, "sub b")
 
 
-@pytest.mark.usefixtures("adapters")
-def test_adapter_lookup_is_cached_and_invalidated() -> None:
+def test_adapter_lookup_is_cached_and_invalidated(adapters: Adapters) -> None:
     calls: list[str] = []
-    register_adapter(Model)(lambda m: calls.append("a") or "a")
+    adapters.register(Model)(lambda m: calls.append("a") or "a")
     assert make_response(Model("x")).text == "a"
     rules = importlib.import_module("respond_mw.rules")
     assert Model in rules._handlers  # cached after the first lookup
-    register_adapter(Model)(lambda m: "b")
+    adapters.register(Model)(lambda m: "b")
     assert Model not in rules._handlers  # registering clears the cache
     assert make_response(Model("x")).text == "b"
     remove_response_adapter(Model)
@@ -640,32 +671,29 @@ def test_adapter_lookup_is_cached_and_invalidated() -> None:
         make_response(Model("x"))
 
 
-@pytest.mark.usefixtures("adapters")
-def test_adapter_can_take_over_a_builtin_type() -> None:
-    register_adapter(int)(lambda n: {"number": n})
+def test_adapter_can_take_over_a_builtin_type(adapters: Adapters) -> None:
+    adapters.register(int)(lambda n: {"number": n})
     assert make_response(7).json_body == {"number": 7}
     assert make_response(True).json_body == {"number": True}  # bool is an int
 
 
-@pytest.mark.usefixtures("adapters")
-def test_adapter_result_is_coerced_and_errors_name_the_view() -> None:
-    register_adapter(Model)(lambda m: None)
+def test_adapter_result_is_coerced_and_errors_name_the_view(adapters: Adapters) -> None:
+    adapters.register(Model)(lambda m: None)
     with pytest.raises(TypeError, match=f"{VIEW}.*NoneType None"):
         coerce(Model("x"), state())
 
 
-@pytest.mark.usefixtures("adapters")
-def test_adapter_loop_is_a_type_error() -> None:
-    register_adapter(Model)(lambda m: Model(m.name))
+def test_adapter_loop_is_a_type_error(adapters: Adapters) -> None:
+    adapters.register(Model)(lambda m: Model(m.name))
     with pytest.raises(TypeError, match="kept converting more than 16 times"):
         coerce(Model("x"), state())
 
 
 def test_response_adapter_needs_classes() -> None:
     with pytest.raises(TypeError, match="takes one or more classes"):
-        register_adapter()
+        response_adapter()
     with pytest.raises(TypeError, match="takes one or more classes"):
-        register_adapter("Model")  # type: ignore[arg-type]
+        response_adapter("Model")  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------- streaming
@@ -725,7 +753,7 @@ def test_close_runs_the_generators_finally_without_gc() -> None:
 def test_close_reaches_the_generator_through_wsgi_and_the_validator() -> None:
     rec = Recorder(["a", "b"])
     resp = coerce(rec(), state())
-    status, _, body = run_validated(resp)
+    status, _, body = call_wsgi(resp)
     assert (status, body) == ("200 OK", b"ab")
     assert rec.events[-1] == "finally"
 
@@ -735,7 +763,7 @@ def test_close_reaches_the_generator_on_head() -> None:
     gen = rec()
     next(gen)  # started, so that closing it runs its finally block
     resp = coerce(gen, state())
-    _, _, body = run_validated(resp, method="HEAD")
+    _, _, body = call_wsgi(resp, method="HEAD")
     assert body == b""
     assert rec.events == ["started", "yield 'a'", "finally"]
 

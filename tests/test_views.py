@@ -14,7 +14,7 @@ from webob import exc as webob_exc
 
 from respond_mw import View, abort, current_request, view
 
-from .wsgi_support import run_validated
+from .wsgi_support import call_wsgi
 
 
 @view
@@ -103,7 +103,7 @@ def test_wsgi(app_: View, url: str, status: int, content_type: str, body: bytes 
 
 
 def test_wsgi_under_the_wsgiref_validator() -> None:
-    status, _, body = run_validated(echo, "/?name=x")
+    status, _, body = call_wsgi(echo, "/?name=x")
     assert (status, body) == ("200 OK", b'{"name":"x","method":"GET"}')
 
 
@@ -185,13 +185,19 @@ def test_call_with_context_and_request() -> None:
     assert both("ctx", Request.blank("/p")).text == "ctx:/p"
 
 
-def test_respond_refuses_an_interim_status() -> None:
+def test_respond_refuses_an_interim_status(caplog: pytest.LogCaptureFixture) -> None:
     @view
     def interim() -> Any:
         return "x", 101
 
-    with pytest.raises(ValueError, match="interim answered '101 Switching Protocols'"):
-        interim(Request.blank("/"))
+    response = interim(Request.blank("/"))
+    assert (response.status, response.body) == ("500 Internal Server Error", response.body)
+    assert b"101" not in response.body
+    assert "interim cannot be sent: the interim status '101 Switching Protocols'" in caplog.text
+
+    raising = view(propagate_exceptions=True)(interim.__wrapped__)
+    with pytest.raises(ValueError, match="the interim status '101 Switching Protocols'"):
+        raising(Request.blank("/"))
 
 
 def test_respond_lets_exceptions_propagate() -> None:
@@ -401,7 +407,7 @@ def test_head_close_reaches_the_generator() -> None:
         next(g)  # started, so that close() has a finally block to run
         return g
 
-    status, _, body = run_validated(stream, method="HEAD")
+    status, _, body = call_wsgi(stream, method="HEAD")
     assert (status, body) == ("200 OK", b"")
     assert events == ["started", "finally"]
 

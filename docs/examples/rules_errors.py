@@ -130,14 +130,14 @@ CASES = [
     (
         ("x", {"Content-Length": "7"}),
         ValueError,
-        "The view {v} returned an invalid response: Content-Length 7 disagrees with the body "
-        "(1 bytes); leave Content-Length out and it is computed",
+        "the response of view {v} cannot be sent: its Content-Length (7) disagrees with its "
+        "body (1 bytes); leave Content-Length out and it is computed",
     ),
     (
         ("x", 101),
         ValueError,
-        "The view {v} answered '101 Switching Protocols': an interim (1xx) status cannot be "
-        "the final response of a WSGI application",
+        "the response of view {v} cannot be sent: the interim status '101 Switching "
+        "Protocols' cannot be a final response: a client would wait for another one",
     ),
     (
         {"ratio": float("nan")},

@@ -63,11 +63,14 @@ from typing import Any
 import bottle
 from webob import Response
 
+from ..calling import function_name
 from ..context import RequestState, reset_state, set_state
+from ..egress import finish, refusal
 from ..errors import response_from_exception
-from ..rules import HTML, coerce, coerce_parts, refuse_interim
-from ..views import text_type_option, view_name
-from ..wsgi import call_application, close_iterable
+from ..responses import HTML
+from ..rules import coerce, coerce_parts
+from ..views import text_type_option
+from ..wsgi import close_iterable
 
 __all__ = ["RespondPlugin", "to_bottle"]
 
@@ -90,21 +93,26 @@ def _bottle_header_value(value: str) -> str:
         return value
 
 
-def to_bottle(response: Response, environ: dict[str, Any]) -> Any:
+def to_bottle(response: Response, environ: dict[str, Any], where: str = "a Bottle route") -> Any:
     """Copy a :class:`webob.Response` onto :data:`bottle.response`; return the body.
 
-    The response is run as a WSGI application against ``environ`` (so WebOb's HTTP
-    exceptions negotiate their page by ``Accept``, and ``HEAD`` gets no body). Its
-    headers replace the values of the same names on :data:`bottle.response`, except
-    ``Set-Cookie``, which is added. A buffered body is returned as ``bytes``; a
-    streaming one is returned as it is, to be iterated (and closed) by Bottle.
+    The response leaves through :mod:`respond_mw.egress`, which checks and completes
+    it for the request of ``environ`` (WebOb's HTTP exceptions negotiate their page by
+    ``Accept``, ``HEAD`` gets no body); a refused one is answered with a logged
+    generic ``500`` naming ``where``. Its headers replace the values of the same names
+    on :data:`bottle.response`, except ``Set-Cookie``, which is added. A buffered body
+    is returned as ``bytes``; a streaming one is returned as it is, to be iterated
+    (and closed) by Bottle.
 
     .. versionadded:: 0.1.0
     """
-    status, headerlist, body = call_application(response, environ)
+    try:
+        status, headerlist, body = finish(response, environ, where)
+    except ValueError as error:
+        status, headerlist, body = refusal(error, environ, where)
     if type(body) is not list and environ.get("REQUEST_METHOD") == "HEAD":
-        # WebOb answers HEAD with an empty body, which Bottle would drop unclosed
-        # (it peeks at a body, finds it empty and lets it go): close it here.
+        # An empty body for HEAD, which Bottle would drop unclosed (it peeks at a
+        # body, finds it empty and lets it go): close it here.
         close_iterable(body)
         body = []
     return _hand_over(status, headerlist, body)
@@ -162,7 +170,8 @@ class RespondPlugin:
         """Wrap a route's callback so its return value is coerced by the rules."""
         # Not route.get_undecorated_callback(): it loops forever on a closure that
         # holds no callable.
-        name = view_name(inspect.unwrap(route.callback))
+        name = function_name(inspect.unwrap(route.callback))
+        where = f"view {name}"
         content_type = self.content_type
 
         @functools.wraps(callback)
@@ -177,7 +186,7 @@ class RespondPlugin:
                     response = response_from_exception(error)
                     if response is None:
                         raise
-                    return to_bottle(response, environ)
+                    return to_bottle(response, environ, where)
                 if isinstance(result, bottle.HTTPResponse):
                     return result
                 if "Content-Type" in bottle.response:
@@ -186,8 +195,7 @@ class RespondPlugin:
                 if parts is not None:  # a fresh response: no webob.Response to run
                     return _hand_over(*parts)
                 response = coerce(result, state)
-                refuse_interim(response, name)
-                return to_bottle(response, environ)
+                return to_bottle(response, environ, where)
             finally:
                 reset_state(token)
 

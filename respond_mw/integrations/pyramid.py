@@ -31,7 +31,10 @@ What the include adds, through Pyramid's own extension points:
   their behaviour. Views with a renderer (``renderer="json"``, a template, or an
   application-wide default renderer) are left to it, exactly as before.
   Exception views go through the same pipeline, so they may return any of these
-  values too. While any view runs -- and while the server iterates a streaming
+  values too. Every response such a view returns -- a value coerced by the rules,
+  a :class:`webob.Response` it built -- leaves through :mod:`respond_mw.egress`,
+  which checks it (a refused one is answered with a logged generic ``500``). While
+  any view runs -- and while the server iterates a streaming
   body -- :func:`respond_mw.current_request` returns the Pyramid request.
 * an **exception view** for :class:`webob.exc.HTTPException`, so
   :func:`respond_mw.abort` (which raises WebOb's HTTP exceptions) answers with its
@@ -56,10 +59,12 @@ from pyramid.interfaces import IResponse
 from webob import Response
 from webob import exc as webob_exc
 
+from ..calling import function_name
 from ..context import RequestState, reset_state, set_state
+from ..egress import checked_response, trusted_response
 from ..errors import response_from_exception
-from ..rules import HTML, coerce, refuse_interim
-from ..views import view_name
+from ..responses import HTML
+from ..rules import coerce, coerce_parts
 
 __all__ = ["DERIVER_NAME", "http_exception_view", "includeme", "respond_view"]
 
@@ -79,7 +84,8 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
 
     .. versionadded:: 0.1.0
     """
-    name = view_name(info.original_view)
+    name = function_name(info.original_view)
+    where = f"view {name}"
     registry = info.registry
 
     if info.options.get("renderer") is not None:
@@ -98,14 +104,18 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
         token = set_state(state)
         try:
             result = view(context, request)
-            if isinstance(result, Response):
-                return result
-            adapted = registry.queryAdapterOrSelf(result, IResponse)
-            if adapted is not None:
-                return adapted
-            response = coerce(result, state)
-            refuse_interim(response, name)
-            return response
+            if not isinstance(result, Response):
+                adapted = registry.queryAdapterOrSelf(result, IResponse)
+                if adapted is not None:
+                    if not isinstance(adapted, Response):
+                        return adapted  # not WebOb's: Pyramid sends it as it is
+                    result = adapted
+                else:
+                    parts = coerce_parts(result, state)
+                    if parts is not None:
+                        return trusted_response(parts)
+                    result = coerce(result, state)
+            return checked_response(result, request.environ, where)
         finally:
             reset_state(token)
 
@@ -121,7 +131,7 @@ def http_exception_view(context: BaseException, request: Any) -> Response:
     response = response_from_exception(context)
     if response is None:
         raise context
-    return response
+    return checked_response(response, request.environ, f"view {function_name(type(context))}")
 
 
 def includeme(config: Any) -> None:

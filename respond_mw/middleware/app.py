@@ -1,0 +1,511 @@
+"""The :class:`Middleware` class: registration and the way a request goes through it.
+
+See the package documentation (:mod:`respond_mw.middleware`) for what it does.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from contextvars import Context, copy_context
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from webob import Request, Response
+from webob import exc as webob_exc
+
+from ..conditional import make_conditional
+from ..context import RequestState, set_state
+from ..egress import finish, refusal, send, send_parts
+from ..headers import header_name, header_value, parse_status
+from ..helpers import http_exception
+from ..responses import HTML, Parts, new_response
+from ..routing import MISSING, Found, Match, Pattern, Router, normalize_methods
+from ..rules import coerce, coerce_parts
+from ..wsgi import call_application, close_iterable
+from .dispatch import Mounts, path_range
+from .handlers import ErrorHandlers
+from .hooks import ClosingBody, Hooks
+from .routes import Route, RouteState
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["Middleware"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _with_exc_info(start_response: StartResponse, exc_info: OptExcInfo) -> StartResponse:
+    """``start_response`` passing ``exc_info``: the app may already have called it."""
+
+    def start(status: str, headers: list[tuple[str, str]], _: Any = None) -> Any:
+        return start_response(status, headers, exc_info)
+
+    return start
+
+
+def _checked_head(response: Response, where: str) -> None:
+    """Refuse a wrapped application's response whose status or headers an
+    ``after_request`` hook may have made invalid (its body is not touched)."""
+    try:
+        parse_status(response.status)
+        for name, value in response.headerlist:
+            header_value(header_name(name), value)
+    except (TypeError, ValueError) as problem:
+        raise ValueError(f"the response of {where} cannot be sent: {problem}") from None
+
+
+class Middleware:
+    """A WSGI application that routes to plain functions and wraps another app.
+
+    :param app: the WSGI application that answers the requests no route or mount
+        matches; ``None`` answers them ``404 Not Found``.
+    :param debug: show the traceback of unexpected exceptions on the ``500`` page
+        (never in production).
+    :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` (routes,
+        and the wrapped application's when it returns a list) a strong ``ETag`` and
+        answer a matching ``If-None-Match`` with ``304 Not Modified`` (see
+        :mod:`respond_mw.conditional`).
+
+    See the module documentation for dispatch, error handlers, hooks and the
+    request context.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, app: WSGIApplication | None = None, *, debug: bool = False, conditional: bool = False
+    ) -> None:
+        self._app: WSGIApplication | None = None
+        self._app_name = "the wrapped application"
+        self.debug = debug
+        self.conditional = conditional
+        #: The routes, see :meth:`route`.
+        self.router: Router[Route] = Router()
+        self._has_routes = False
+        self._errors = ErrorHandlers()
+        self._hooks = Hooks()
+        self._mounts = Mounts()
+        self._plain = not conditional
+        #: Paths from ``_lo`` (included) to ``_hi`` (excluded) may be for a route or a
+        #: mount; any other goes straight to the wrapped application. See
+        #: :meth:`_update_dispatch`.
+        self._lo = ""
+        self._hi: Any = ""
+        self.app = app
+
+    @property
+    def app(self) -> WSGIApplication | None:
+        """The wrapped WSGI application (``None``: unmatched requests are ``404``)."""
+        return self._app
+
+    @app.setter
+    def app(self, app: WSGIApplication | None) -> None:
+        if app is not None and not callable(app):
+            raise TypeError(f"Middleware wraps a WSGI application, not {app!r}")
+        self._app = app
+        self._app_name = "the wrapped application" if app is None else f"application {app!r}"
+        self._update_dispatch()
+
+    def __repr__(self) -> str:
+        return f"<respond_mw.Middleware around {self.app!r} with {len(self.router)} routes>"
+
+    # -- registration -------------------------------------------------------------
+
+    def route(self, pattern: str, *, methods: Iterable[str] | None = None) -> Callable[[F], F]:
+        """Decorator: answer ``pattern`` with the decorated function.
+
+        ::
+
+            @mw.route("/items/<int:item_id>", methods=["GET", "PUT"])
+            def item(item_id, request):
+                ...
+
+        :param pattern: a path pattern, see :mod:`respond_mw.routing`.
+        :param methods: the HTTP methods answered (default ``["GET"]``; ``GET``
+            routes also answer ``HEAD``).
+        :returns: a decorator that registers the function and returns it unchanged
+            (so it stays callable, and several routes may share it).
+        :raises ValueError: for an invalid pattern or method, or a pattern already
+            registered for one of the methods.
+        :raises TypeError: when the function cannot receive the pattern's
+            parameters, or requires one the pattern does not give.
+
+        .. versionadded:: 0.1.0
+        """
+
+        def register(func: F) -> F:
+            self.add_route(pattern, func, methods=methods)
+            return func
+
+        return register
+
+    def add_route(
+        self, pattern: str, func: Callable[..., Any], *, methods: Iterable[str] | None = None
+    ) -> Route:
+        """Register ``func`` for ``pattern``; the non-decorator form of :meth:`route`.
+
+        .. versionadded:: 0.1.0
+        """
+        if not callable(func):
+            raise TypeError(f"route {pattern!r} needs a function, not {func!r}")
+        route = Route(Pattern(pattern), func)
+        try:
+            route.methods = normalize_methods(methods)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"route {pattern!r}: {exc}") from None
+        self.router.add(route.pattern, route, route.methods)
+        self._has_routes = True
+        self._update_dispatch()
+        return route
+
+    def mount(self, prefix: str, app: WSGIApplication) -> None:
+        """Send the requests under ``prefix`` to another WSGI application.
+
+        ``/pyramid`` receives ``/pyramid`` and ``/pyramid/...`` (not ``/pyramidx``)
+        with ``SCRIPT_NAME`` extended by the prefix and ``PATH_INFO`` holding the
+        rest, as PEP 3333 requires. The longest matching prefix wins; routes come
+        before mounts. Hooks and error handlers apply as for the wrapped app.
+
+        :raises ValueError: for a prefix that does not start with ``/``, is ``/``
+            or is already mounted.
+
+        .. versionadded:: 0.1.0
+        """
+        self._mounts.add(prefix, app)
+        self._update_dispatch()
+
+    def errorhandler(
+        self, code_or_exception: int | HTTPStatus | type[BaseException]
+    ) -> Callable[[F], F]:
+        """Decorator: answer an error status or an exception class with the function.
+
+        The function receives the error -- a :class:`webob.exc.HTTPException` for a
+        status code, the exception for an exception class -- and returns any value
+        the rules accept; a bare body answers with the error's status::
+
+            @mw.errorhandler(404)
+            def not_found(error):
+                resp = make_response(render_page("error.html"), 404)
+                resp.headers["X-Something"] = "A value"
+                return resp
+
+            @mw.errorhandler(KeyError)
+            def missing(error):
+                return {"missing": str(error)}, 404
+
+        :param code_or_exception: an error status from 400 to 599, or an exception
+            class (a :mod:`webob.exc` class such as ``HTTPNotFound`` or
+            ``HTTPClientError`` catches the HTTP errors of its family).
+        :raises ValueError: for a status outside 400-599.
+        :raises TypeError: for anything else that is not an exception class, or a
+            function that cannot receive the error (see :mod:`respond_mw.calling`).
+
+        .. versionadded:: 0.1.0
+        """
+
+        def register(func: F) -> F:
+            self.register_error_handler(code_or_exception, func)
+            return func
+
+        return register
+
+    def register_error_handler(
+        self, code_or_exception: int | HTTPStatus | type[BaseException], func: Callable[[Any], Any]
+    ) -> None:
+        """The non-decorator form of :meth:`errorhandler`.
+
+        .. versionadded:: 0.1.0
+        """
+        self._errors.register(code_or_exception, func)
+        self._update_plain()
+
+    def before_request(self, func: F) -> F:
+        """Decorator: run ``func`` before every request.
+
+        ``func`` receives the :class:`webob.Request` if it has a ``request``
+        parameter. If it returns something other than ``None``, that value (coerced
+        by the rules) answers the request and nothing else runs but the
+        ``after_request`` hooks.
+
+        .. versionadded:: 0.1.0
+        """
+        self._hooks.add_before(func)
+        self._update_plain()
+        return func
+
+    def after_request(self, func: F) -> F:
+        """Decorator: ``func(response)`` returns the response to send.
+
+        It receives the :class:`webob.Response` of every request -- routes, error
+        pages, and the wrapped or mounted application's responses, whose body is
+        not read: change headers freely, but reading ``response.body`` of a streamed
+        response buffers it. An exception it raises is handled like a route's.
+
+        .. versionadded:: 0.1.0
+        """
+        self._hooks.add_after(func)
+        self._update_plain()
+        return func
+
+    def teardown_request(self, func: F) -> F:
+        """Decorator: ``func(error)`` runs after the response has been sent.
+
+        It runs when the server calls ``close()`` on the response body -- also when
+        the client went away and the body was abandoned -- inside the request's
+        context (:func:`~respond_mw.current_request` works). ``error`` is the
+        exception that made the request fail unexpectedly (answered ``500``, or
+        raised while the body was streamed), else ``None``. Exceptions it raises are
+        logged and do not stop the other teardown functions.
+
+        .. versionadded:: 0.1.0
+        """
+        self._hooks.add_teardown(func)
+        self._update_plain()
+        return func
+
+    def _update_plain(self) -> None:
+        self._plain = not (self.conditional or self._hooks or self._errors)
+        self._update_dispatch()
+
+    def _update_dispatch(self) -> None:
+        """Compute the range of paths :meth:`__call__` must look at (see
+        :func:`respond_mw.middleware.dispatch.path_range`)."""
+        prefixes = [
+            text.split("<", 1)[0].encode("utf-8").decode("latin-1")
+            for text in self.router.patterns()
+        ]
+        prefixes += self._mounts.prefixes()
+        self._lo, self._hi = path_range(prefixes, self._app is None or not self._plain)
+
+    # -- the WSGI application -------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The PEP 3333 entry point."""
+        try:
+            path = environ["PATH_INFO"]
+            ours = self._lo <= path < self._hi
+        except (KeyError, TypeError):  # no PATH_INFO (the root), or not a str
+            path = environ.get("PATH_INFO")
+            ours = True
+        if not ours:  # not a route's nor a mount's, and nothing else to do
+            try:
+                return self._app(environ, start_response)  # type: ignore[misc]
+            except Exception as error:
+                return self._handle(
+                    environ, start_response, None, None, environ, error, sys.exc_info()
+                )
+        if self._has_routes:
+            path = path or "/"
+            if not path.isascii():
+                try:
+                    path = path.encode("latin-1").decode("utf-8")
+                except UnicodeError:
+                    path = ""
+            method = environ.get("REQUEST_METHOD", "GET")
+            router = self.router
+            # the router's cache, read here to save a call (see Router.lookup)
+            found = router.cache.get((method, path), MISSING)
+            if found is MISSING:
+                found = router.lookup(path, method)
+            if found is not None:
+                route = found[0]
+                if route is not None and route.plain and self._plain:
+                    return copy_context().run(
+                        self._answer_plain, route, found, environ, start_response
+                    )
+                match = Match(route, dict(found[1]), found[2])
+                return self._handle(environ, start_response, match, None, environ)
+        return self._pass_on(environ, start_response)
+
+    def _pass_on(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer a request no route takes: a mounted application or the wrapped one."""
+        app = self._app
+        app_environ = environ
+        if self._mounts:
+            mounted = self._mounts.find(environ)
+            if mounted is not None:
+                app, app_environ = mounted
+        if app is not None and self._plain:
+            try:
+                return app(app_environ, start_response)
+            except Exception as error:
+                return self._handle(
+                    environ, start_response, None, None, environ, error, sys.exc_info()
+                )
+        return self._handle(environ, start_response, None, app, app_environ)
+
+    def _answer_plain(
+        self,
+        route: Route,
+        found: Found[Route],
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """Answer a route when no hook or error handler is registered, in the fresh
+        context the caller runs it in: the :class:`webob.Request` is built only if the
+        function or :func:`~respond_mw.current_request` asks for it, and a value
+        :func:`~respond_mw.rules.coerce_parts` takes goes out by its parts.
+        An exception takes the general path (:meth:`_handle`), which answers it.
+        ``found`` is shared with the router's cache: it is only read."""
+        params = found[1]
+        state = RouteState(route, environ, params)
+        set_state(state)
+        try:
+            direct = route.direct
+            if route.positional:
+                value = direct(*found[3])  # type: ignore[misc]
+            elif direct is not None:
+                value = direct(**params)
+            else:
+                value = route.call(state.request, dict(params))
+            parts = coerce_parts(value, state)
+            if parts is None:
+                response = coerce(value, state)
+        except Exception as error:
+            state.store_params()  # the error page may read the environ: complete it
+            return self._handle(environ, start_response, None, None, environ, error)
+        if parts is not None:
+            return send_parts(parts, environ, start_response)
+        return send(response, environ, start_response, route.where, self.debug)
+
+    def _handle(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        match: Match[Route] | None,
+        app: WSGIApplication | None,
+        app_environ: WSGIEnvironment,
+        error: Exception | None = None,
+        exc_info: OptExcInfo | None = None,
+    ) -> Iterable[bytes]:
+        context = copy_context()
+        return context.run(
+            self._handle_in_context,
+            context,
+            environ,
+            start_response,
+            match,
+            app,
+            app_environ,
+            error,
+            exc_info,
+        )
+
+    def _handle_in_context(
+        self,
+        context: Context,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        match: Match[Route] | None,
+        app: WSGIApplication | None,
+        app_environ: WSGIEnvironment,
+        error: Exception | None,
+        exc_info: OptExcInfo | None,
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        set_state(RequestState(request, self._app_name, HTML))
+        where = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        legacy: Response | None = None
+        unexpected: BaseException | None = None
+        response: Response
+        try:
+            if error is not None:
+                raise error
+            response, legacy, where = self._respond(request, match, app, app_environ, where)
+        except Exception as raised:
+            response, unexpected, where = self._errors.respond(raised, request, where, self.debug)
+        finally:
+            del error  # no reference cycle through the traceback
+        replaced: list[Iterable[bytes]] = []
+        if self._hooks.after:
+            try:
+                response = self._hooks.run_after(response, request, replaced)
+            except Exception as raised:
+                response, unexpected, where = self._errors.respond(
+                    raised, request, where, self.debug
+                )
+            else:
+                where = f"{where} (then after_request {self._hooks.after_names()})"
+        if self.conditional:
+            response = make_conditional(response, request)
+        parts, refused = self._finish(response, legacy, request, where)
+        if refused is not None:
+            unexpected = refused
+            replaced.append(response.app_iter)
+        if exc_info is not None:
+            start_response = _with_exc_info(start_response, exc_info)
+        try:
+            start_response(parts[0], parts[1])
+        except BaseException as raised:
+            for old in [parts[2], *replaced]:
+                close_iterable(old)
+            self._hooks.run_teardown(raised, request)
+            raise
+        body = parts[2]
+        if self._hooks.teardown or replaced:
+            replaced = [old for old in replaced if old is not body]
+            return ClosingBody(body, self._hooks, request, context, unexpected, replaced)
+        return body
+
+    def _finish(
+        self, response: Response, legacy: Response | None, request: Request, where: str
+    ) -> tuple[Parts, BaseException | None]:
+        """The parts that go out for ``response``, through the egress -- but for the
+        wrapped application's own response, which goes out as it came -- and the
+        refusal, if it was refused (answered by the handler for ``500``, or the
+        generic ``500``)."""
+        environ = request.environ
+        try:
+            if legacy is not None and response is legacy:
+                if self._hooks.after:
+                    _checked_head(response, where)
+                return (response.status, response.headerlist, response.app_iter), None
+            return finish(response, environ, where), None
+        except ValueError as refused:
+            answer, _, by = self._errors.respond(refused, request, where, self.debug)
+            try:
+                return finish(answer, environ, by), refused
+            except ValueError as again:
+                return refusal(again, environ, by, self.debug), refused
+
+    def _respond(
+        self,
+        request: Request,
+        match: Match[Route] | None,
+        app: WSGIApplication | None,
+        app_environ: WSGIEnvironment,
+        where: str,
+    ) -> tuple[Response, Response | None, str]:
+        """The response, the same response if it is an application's (untouched),
+        and who answered."""
+        before = self._hooks.run_before(request) if self._hooks.before else None
+        if before is not None:
+            return before[0], None, before[1]
+        if match is not None:
+            route = match.target
+            if route is None:
+                return self._not_allowed(request, match), None, where
+            if match.params:
+                request.urlvars = match.params
+            return route.respond(request, dict(match.params)), None, route.where
+        if app is not None:
+            response = self._call_app(app, app_environ)
+            return response, response, self._app_name
+        raise webob_exc.HTTPNotFound()
+
+    def _not_allowed(self, request: Request, match: Match[Route]) -> Response:
+        """The answer to a method no route of the path takes (``OPTIONS`` included)."""
+        allow = ", ".join(sorted(match.allowed))
+        if request.method == "OPTIONS":
+            return new_response("200 OK", [("Allow", allow), ("Content-Length", "0")], [])
+        raise webob_exc.HTTPMethodNotAllowed(headers=[("Allow", allow)])
+
+    def _call_app(self, app: WSGIApplication, environ: WSGIEnvironment) -> Response:
+        status, headers, body = call_application(app, environ)
+        if status[:1] in "45" and self._errors.handles_status(status):
+            close_iterable(body)
+            raise http_exception(status)
+        return new_response(status, headers, body)

@@ -1,0 +1,172 @@
+"""Error handlers of a :class:`~respond_mw.Middleware`: registration and lookup.
+
+An HTTP error (a :class:`webob.exc.HTTPException`, a raised response, an error
+status an application returned) goes to the handler for its status code, else to
+the handler for the most specific HTTP exception class in its hierarchy. Any other
+exception goes to the handler for the most specific class in its method resolution
+order; without one it is unexpected, logged, and answered ``500`` -- by the handler
+for ``500`` if there is one. See :doc:`/guides/middleware`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from typing import Any
+
+from webob import Request, Response
+from webob import exc as webob_exc
+
+from ..aio import resolve
+from ..calling import argument_caller, function_name, plan_call
+from ..context import RequestState, set_state
+from ..errors import internal_error, response_from_exception
+from ..headers import is_headers
+from ..helpers import http_exception
+from ..responses import HTML
+from ..rules import coerce
+
+__all__ = ["ErrorHandlers"]
+
+#: Classes whose instances are HTTP errors rather than unexpected exceptions.
+_HTTP_ERRORS = (webob_exc.HTTPException, Response)
+
+Handler = Callable[[Any, Any], Any]
+
+
+def _http_status(error: BaseException) -> str | None:
+    """The status line an exception stands for, or ``None`` for a plain exception."""
+    response = response_from_exception(error)
+    if response is None:
+        return None
+    status: str = response.status
+    return status
+
+
+def _is_bare(value: object) -> bool:
+    """True for a return value that gives no status of its own."""
+    if type(value) is tuple:
+        if len(value) == 3:
+            return value[1] is None
+        if len(value) == 2:
+            second = value[1]
+            return second is None or is_headers(second)
+        return False
+    return isinstance(value, (str, bytes, bytearray, memoryview, dict, list, Iterator))
+
+
+class ErrorHandlers:
+    """The error handlers of one middleware, by status code and by exception class."""
+
+    def __init__(self) -> None:
+        #: code -> (function, call(error, request))
+        self._codes: dict[int, tuple[Callable[..., Any], Handler]] = {}
+        self._classes: dict[type[BaseException], tuple[Callable[..., Any], Handler]] = {}
+        self._cache: dict[tuple[type[BaseException], bool], Any] = {}
+        self._status_cache: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._codes or self._classes)
+
+    def register(
+        self, code_or_exception: int | HTTPStatus | type[BaseException], func: Callable[..., Any]
+    ) -> None:
+        """Register ``func`` (see :meth:`respond_mw.Middleware.errorhandler`)."""
+        if not callable(func):
+            raise TypeError(f"an error handler must be a function, not {func!r}")
+        owner = f"errorhandler({code_or_exception!r})"
+        if isinstance(code_or_exception, int) and not isinstance(code_or_exception, bool):
+            code = int(code_or_exception)
+            if not 400 <= code <= 599:
+                raise ValueError(
+                    f"errorhandler({code_or_exception!r}): an error status is from 400 to 599"
+                )
+            entry = (func, argument_caller(func, plan_call(func, owner, first=("error",))))
+            self._codes[code] = entry
+        elif isinstance(code_or_exception, type) and issubclass(code_or_exception, BaseException):
+            entry = (func, argument_caller(func, plan_call(func, owner, first=("error",))))
+            self._classes[code_or_exception] = entry
+        else:
+            raise TypeError(
+                f"errorhandler() takes an error status (400-599) or an exception class, "
+                f"not {code_or_exception!r}"
+            )
+        self._cache.clear()
+        self._status_cache.clear()
+
+    def find(self, error: BaseException) -> tuple[Callable[..., Any], Handler] | None:
+        """The handler for ``error``, or ``None``."""
+        status = _http_status(error)
+        if status is not None:
+            try:
+                handler = self._codes.get(int(status[:3]))
+            except ValueError:
+                handler = None
+            if handler is not None:
+                return handler
+        cls = type(error)
+        key = (cls, status is not None)
+        try:
+            found: tuple[Callable[..., Any], Handler] | None = self._cache[key]
+            return found
+        except KeyError:
+            pass
+        found = None
+        for klass in cls.__mro__:
+            candidate = self._classes.get(klass)
+            if candidate is not None and (status is None or issubclass(klass, _HTTP_ERRORS)):
+                found = candidate
+                break
+        self._cache[key] = found
+        return found
+
+    def handles_status(self, status: str) -> bool:
+        """Whether a handler applies to this error status returned by an application."""
+        handled = self._status_cache.get(status)
+        if handled is None:
+            try:
+                error = http_exception(status)
+            except ValueError:
+                handled = False
+            else:
+                handled = self.find(error) is not None
+            if len(self._status_cache) < 1000:
+                self._status_cache[status] = handled
+        return handled
+
+    def respond(
+        self, error: Exception, request: Request, where: str, debug: bool
+    ) -> tuple[Response, BaseException | None, str]:
+        """The response for ``error``, the exception teardown functions receive, and
+        who answered (for the egress's messages)."""
+        found = self.find(error)
+        status = _http_status(error)
+        unexpected: BaseException | None = None
+        if found is None:
+            if status is not None:
+                response = response_from_exception(error)
+                if response is not None:
+                    return response, None, where
+            default = internal_error(error, where, debug)
+            server_error = webob_exc.HTTPInternalServerError()
+            server_error.original_exception = error
+            found = self.find(server_error)
+            if found is None:
+                return default, error, where
+            error, status = server_error, server_error.status
+            unexpected = server_error.original_exception
+        func, call = found
+        state = RequestState(request, function_name(func), HTML)
+        set_state(state)
+        answered = f"error handler {state.view}"
+        try:
+            value = resolve(call(error, request))
+            response = coerce(value, state)
+            if status is not None and _is_bare(value):
+                response.status = status
+            allow = error.headers.get("Allow") if isinstance(error, Response) else None
+            if allow and response.status_code == 405 and "Allow" not in response.headers:
+                response.headers["Allow"] = allow
+        except Exception as raised:
+            return internal_error(raised, answered, debug), raised, answered
+        return response, unexpected, answered
