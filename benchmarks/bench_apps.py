@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,8 @@ PAYLOAD: dict[str, Any] = {
     "ok": True,
     "ratio": 0.5,
 }
+#: The file the file cases serve (see :func:`bench_file`): ``TEXT``, as ``text/html``.
+FILE_NAME = "hello.html"
 #: Number of routes of the "many routes" middleware cases.
 MANY_ROUTES = 1000
 FEW_ROUTES = 10
@@ -72,6 +77,62 @@ def raw_stream(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     start_response("200 OK", [("Content-Type", HTML)])
     yield TEXT_BYTES[:7]
     yield TEXT_BYTES[7:]
+
+
+def raw_json_compact(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """The bytes respond_mw's encoder gives (no spaces), from the standard library."""
+    body = json.dumps(PAYLOAD, separators=(",", ":")).encode()
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
+
+
+def bench_file() -> Path:
+    """The small file of the file cases: ``TEXT`` in ``hello.html``, in a directory of
+    the temporary directory; written (atomically) only when missing or different, so
+    that every process serving it sees the same modification time."""
+    directory = Path(tempfile.gettempdir()) / "respond_mw-bench"
+    path = directory / FILE_NAME
+    try:
+        if path.read_bytes() == TEXT_BYTES:
+            return path
+    except OSError:
+        pass
+    directory.mkdir(mode=0o700, exist_ok=True)
+    temporary = directory / f".{FILE_NAME}.{os.getpid()}"
+    temporary.write_bytes(TEXT_BYTES)
+    os.replace(temporary, path)
+    return path
+
+
+def _raw_file() -> App:
+    """A WSGI function serving :func:`bench_file` with the headers a returned
+    :class:`~pathlib.Path` gets (``Content-Type``, ``Last-Modified``, ``ETag``,
+    ``Accept-Ranges``, ``Content-Length``), through ``wsgi.file_wrapper`` when the
+    server has one; it answers no conditional or range request."""
+    path = str(bench_file())
+
+    def raw_file(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        file = open(path, "rb")  # noqa: SIM115 -- closed by the server, or below
+        st = os.fstat(file.fileno())
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", HTML),
+                ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
+                ("ETag", f'"{st.st_mtime_ns:x}-{st.st_size:x}"'),
+                ("Accept-Ranges", "bytes"),
+                ("Content-Length", str(st.st_size)),
+            ],
+        )
+        wrapper = environ.get("wsgi.file_wrapper")
+        if wrapper is not None:
+            return wrapper(file, 64 * 1024)  # type: ignore[no-any-return]
+        with file:
+            return [file.read()]
+
+    return raw_file
 
 
 class Forwarding:
@@ -224,6 +285,14 @@ def _view(kind: str) -> App:
             return PAYLOAD, 200
 
         return with_status
+    if kind == "path":
+        file = bench_file()
+
+        @view
+        def path() -> Path:
+            return file
+
+        return path
 
     @view
     def stream() -> Iterator[str]:
@@ -343,6 +412,10 @@ CASES: list[Case] = [
     Case("pyramid + include dict", lambda: _pyramid("json", include=True), "json"),
     Case("bottle + plugin str", lambda: _bottle("text", plugin=True), "text"),
     Case("bottle + plugin dict", lambda: _bottle("json", plugin=True), "json"),
+    # The floors of the CPU-time comparisons of server.py: the same bytes as @view.
+    Case("raw json compact", lambda: raw_json_compact, "json", note="json.dumps, no spaces"),
+    Case("raw file", _raw_file, "text", note=f"{FILE_NAME} via wsgi.file_wrapper"),
+    Case("@view Path", lambda: _view("path"), "text", note=f"returns the Path of {FILE_NAME}"),
 ]
 
 #: (label, case, reference case, highest allowed ratio, condition): the condition names

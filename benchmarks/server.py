@@ -25,6 +25,33 @@ the noise, from 0.97x to 1.01x).
 
     .venv/bin/python benchmarks/server.py                       # about a minute
     .venv/bin/python benchmarks/server.py --client python -d 0.2 -r 1   # smoke run
+
+CPU time per request (``--cpu``). Requests/second swing by 20 % from one run to the
+next on shared 2-core machines; the CPU time the *server process* spends on a
+request does not count the time it waits for the client, the network or a neighbour
+holding the processor (it still grows when neighbours share the caches: see
+docs/performance.rst for how steady it was there). Each case is paired with the raw
+WSGI application doing the same work (:data:`CPU_PAIRS`: the same body bytes and
+headers, checked over the wire first and reported in the ``same`` column), measured
+at the case's path. A measurement of a pair opens one keep-alive connection to a
+server process of each, sends one request on each (so that accepting the connection
+is not counted), then ``--requests`` requests to each, one after another, in
+``--slices`` slices taking turns (ABBA...), so that both see the same load of the
+machine. Around each slice the parent asks the process for its CPU time (user +
+system, all its threads): the process answers ``time.process_time_ns()`` on a line of
+its stdout when the parent writes ``cpu`` on its stdin. The CPU time over the
+requests, divided by their number, is the CPU time per request. The pairs are
+interleaved in rounds (every pair once per round, in reverse order every other
+round; round ``k`` takes the ``k``-th server process of every application), each
+round gives a ratio case / raw per pair, and the table reports the median of these
+ratios, with the median microseconds. ``raw text, next process`` measures the raw
+application against its own other processes: the noise. The target is at most
+1.05x the raw application's CPU time; PASS/FAIL is printed, and the exit status is
+0 whatever the numbers. waitress closes the connection after a body without
+``Content-Length`` (a streamed one), so the streamed pair opens one per request.
+
+    .venv/bin/python benchmarks/server.py --cpu     # about 3 minutes on 2 loaded cores
+    .venv/bin/python benchmarks/server.py --quick   # --cpu --requests 300 --rounds 3 -p 2
 """
 
 from __future__ import annotations
@@ -32,6 +59,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib.util
 import re
 import shutil
 import statistics
@@ -40,9 +68,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from bench_apps import CASES, Skip, build
+from bench_apps import CASES, MANY_ROUTES, Skip, build
 
 DEFAULT_CASES = [
     "raw text",
@@ -58,6 +86,21 @@ DEFAULT_CASES = [
 TARGETS = ["@view str", "@view dict", "Middleware 1000 routes", "Middleware pass-through"]
 LIMIT = 0.95
 
+#: ``--cpu``: each case and the raw application doing the same work (the same body
+#: bytes and headers), whose CPU time per request it must stay within
+#: :data:`CPU_LIMIT` of. ``@view dict``'s is the raw application calling the encoder
+#: respond_mw uses (:func:`json_floor`).
+CPU_PAIRS: dict[str, str] = {
+    "@view str": "raw text",
+    "@view dict": "raw orjson",
+    f"Middleware {MANY_ROUTES} routes": "raw text",
+    "Middleware pass-through": "raw text",
+    "Middleware pass-through webob": "legacy webob app",
+    "@view generator": "raw generator",
+    "@view Path": "raw file",
+}
+CPU_LIMIT = 1.05
+
 
 # ---------------------------------------------------------------------- the server
 
@@ -72,11 +115,19 @@ def serve(name: str, threads: int, lifetime: float) -> int:
     except Skip as reason:
         print(f"skip {reason}", flush=True)
         return 0
+    except Exception as error:  # a case that is broken in the working tree, for now
+        message = " ".join(f"{type(error).__name__}: {error}".split())
+        print(f"skip it does not work: {message[:300]}", flush=True)
+        return 0
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     print(f"port {server.socket.getsockname()[1]}", flush=True)
 
     def stop_on_eof() -> None:
-        sys.stdin.read()  # the parent closes our stdin (or dies)
+        # The parent asks for our CPU time with "cpu" lines, and closes our stdin when
+        # it is done (or dies).
+        for line in iter(sys.stdin.readline, ""):
+            if line.strip() == "cpu":
+                print(f"cpu {time.process_time_ns()}", flush=True)
         server.close()
 
     def stop_on_timeout() -> None:
@@ -91,10 +142,12 @@ def serve(name: str, threads: int, lifetime: float) -> int:
 
 
 class Server:
-    """A child process serving one case."""
+    """A child process serving one case; :meth:`ready` waits until it serves."""
 
     def __init__(self, case: str, threads: int, lifetime: float) -> None:
         self.case = case
+        self.skip = ""
+        self.port = 0
         self.process = subprocess.Popen(
             [
                 *(sys.executable, str(Path(__file__)), "--serve", case),
@@ -105,22 +158,60 @@ class Server:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
-        line = stdout.readline().strip()
+
+    def ready(self) -> Server:
+        line = self._stdout().readline().strip()
         self.skip = line[5:] if line.startswith("skip ") else ""
         self.port = int(line[5:]) if line.startswith("port ") else 0
         if not self.port and not self.skip:
             self.stop()
-            raise RuntimeError(f"server for {case!r} did not start: {line!r}")
+            raise RuntimeError(f"server for {self.case!r} did not start: {line!r}")
+        return self
+
+    def cpu_ns(self) -> int:
+        """The CPU time (user + system, all threads) the process has used so far."""
+        stdin: IO[str] = self.process.stdin  # type: ignore[assignment]
+        stdin.write("cpu\n")
+        stdin.flush()
+        line = self._stdout().readline()
+        if not line.startswith("cpu "):
+            raise RuntimeError(f"server for {self.case!r} answered {line!r}")
+        return int(line[4:])
+
+    def _stdout(self) -> IO[str]:
+        return self.process.stdout  # type: ignore[return-value]
 
     def stop(self) -> None:
         stdin: IO[str] = self.process.stdin  # type: ignore[assignment]
-        stdin.close()
+        with contextlib.suppress(OSError):  # a server that died has closed the pipe
+            stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def start(
+    names: list[str], processes: int, threads: int, lifetime: float, servers: list[Server]
+) -> dict[str, list[Server]]:
+    """Start ``processes`` servers per case, all at once; wait until they serve.
+
+    Every server started is appended to ``servers`` (for the caller to stop); the
+    result maps each case that could be built to its servers.
+    """
+    started = {name: [Server(name, threads, lifetime) for _ in range(processes)] for name in names}
+    for group in started.values():
+        servers.extend(group)
+    by_case: dict[str, list[Server]] = {}
+    for name, group in started.items():
+        for server in group:
+            server.ready()
+        if group[0].skip:
+            print(f"skipped: {name}: {group[0].skip}")
+        else:
+            by_case[name] = group
+    return by_case
 
 
 # ---------------------------------------------------------------------- the clients
@@ -212,10 +303,39 @@ def main(argv: list[str] | None = None) -> int:
         "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator"
     )
     parser.add_argument("--limit", type=int, default=100_000, help="python client: max/thread")
-    parser.add_argument("cases", nargs="*", help=f"cases (default: {', '.join(DEFAULT_CASES)})")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="measure the server process's CPU time per request instead (see above)",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=1000, help="--cpu: requests per measurement"
+    )
+    parser.add_argument("--rounds", type=int, default=15, help="--cpu: interleaved rounds")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="--cpu smoke run (about 30 s): --requests 300 --rounds 3 --processes 2",
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=5,
+        help="--cpu: a case and its raw application take turns in this many slices",
+    )
+    parser.add_argument(
+        "cases",
+        nargs="*",
+        help=f"cases (default: {', '.join(DEFAULT_CASES)}; with --cpu: {', '.join(CPU_PAIRS)})",
+    )
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.serve, args.threads, args.lifetime)
+    if args.quick:
+        args.cpu = True
+        args.requests, args.rounds, args.processes = 300, 3, 2
+    if args.cpu:
+        return main_cpu(parser, args)
     if not (
         0 < args.duration <= 60
         and 1 <= args.repeats <= 30
@@ -248,15 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     lifetime = 60 + args.repeats * len(names) * 2 * (args.duration + 5)
     servers: list[Server] = []
     try:
-        by_case: dict[str, list[Server]] = {}
-        for name in names:
-            for _ in range(args.processes):
-                server = Server(name, args.threads, lifetime)
-                servers.append(server)
-                if server.skip:
-                    print(f"skipped: {name}: {server.skip}")
-                    break
-                by_case.setdefault(name, []).append(server)
+        by_case = start(names, args.processes, args.threads, lifetime, servers)
         # (row, servers, path): every case at its path, and the raw application of
         # each case at the case's path when it differs from the raw one's
         runs = [(name, group, path_of(name)) for name, group in by_case.items()]
@@ -294,6 +406,264 @@ def main(argv: list[str] | None = None) -> int:
         ratio = rates[name] / rates[reference]
         verdict = "PASS" if ratio >= LIMIT else "FAIL"
         print(f"{verdict} {name} >= {LIMIT}x {reference} req/s: {ratio:.2f}x")
+    return 0
+
+
+# ------------------------------------------------------------- CPU time (--cpu)
+
+
+def json_floor() -> str:
+    """The raw JSON application giving ``@view dict``'s bytes with its encoder."""
+    return "raw orjson" if importlib.util.find_spec("orjson") else "raw json compact"
+
+
+def cpu_reference(name: str) -> str:
+    """The raw application doing the same work as case ``name`` (itself for a raw one)."""
+    reference = CPU_PAIRS.get(name)
+    kind = next(c.kind for c in CASES if c.name == name)
+    if reference is None:
+        if name.startswith("raw ") or name in CPU_PAIRS.values():
+            return name
+        reference = "raw orjson" if kind == "json" else "raw text"
+    return json_floor() if reference == "raw orjson" else reference
+
+
+def fetch(conn: http.client.HTTPConnection, path: str) -> bool:
+    """One request on the connection ``conn``; whether the server closed it after.
+
+    waitress closes the connection after a body without ``Content-Length`` (a
+    streamed one) on HTTP/1.1; ``conn`` then opens a new one for the next request.
+    """
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: status {response.status}")
+    return bool(response.will_close)
+
+
+def answer(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers (but ``Date``, sorted) and body of one request at ``path``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    headers = sorted((k.lower(), v) for k, v in response.getheaders() if k.lower() != "date")
+    return response.status, headers, body
+
+
+class Client:
+    """One keep-alive connection to ``server`` asking for ``path``, adding up the CPU
+    time the server process spends on the requests it sends.
+
+    It sends one request when created, so that accepting the connection is not
+    counted; if the server closes the connection after each response (see
+    :func:`fetch`), each request counted opens one.
+    """
+
+    def __init__(self, server: Server, path: str) -> None:
+        self.server = server
+        self.path = path
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        self.cpu_ns = self.requests = self.closed = 0
+        fetch(self.conn, path)
+
+    def run(self, requests: int) -> None:
+        before = self.server.cpu_ns()
+        self.closed += sum(fetch(self.conn, self.path) for _ in range(requests))
+        self.cpu_ns += self.server.cpu_ns() - before
+        self.requests += requests
+
+    @property
+    def us(self) -> float:
+        """Microseconds of CPU time per request counted so far."""
+        return self.cpu_ns / self.requests / 1000
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.closed not in (0, self.requests):
+            raise RuntimeError(
+                f"{self.path}: {self.closed} of {self.requests} responses closed the connection"
+            )
+
+
+def measure(server: Server, path: str, requests: int) -> Client:
+    """``requests`` requests to ``server`` at ``path``, on a connection of their own."""
+    client = Client(server, path)
+    try:
+        client.run(requests)
+    finally:
+        client.close()
+    return client
+
+
+def measure_pair(
+    case: tuple[Server, str], raw: tuple[Server, str], requests: int, slices: int, flip: bool
+) -> tuple[Client, Client]:
+    """``requests`` requests to each of ``case`` and ``raw`` (a server and a path), in
+    ``slices`` alternating slices (ABBA..., BAAB... if ``flip``), so that both see
+    the same load of the machine."""
+    clients = Client(*case), Client(*raw)
+    try:
+        sizes = [requests // slices + (i < requests % slices) for i in range(slices)]
+        for index, size in enumerate(sizes):
+            first = (index + flip) % 2
+            clients[first].run(size)
+            clients[1 - first].run(size)
+    finally:
+        for client in clients:
+            client.close()
+    return clients
+
+
+def differences(ours: tuple[int, list[tuple[str, str]], bytes], raw: tuple[Any, ...]) -> str:
+    """What differs between two answers (``""``: nothing)."""
+    found = []
+    if ours[0] != raw[0]:
+        found.append(f"status {ours[0]} vs {raw[0]}")
+    if ours[1] != raw[1]:
+        only_ours = [h for h in ours[1] if h not in raw[1]]
+        only_raw = [h for h in raw[1] if h not in ours[1]]
+        found.append(f"headers {only_ours} vs {only_raw}")
+    if ours[2] != raw[2]:
+        found.append(f"body {ours[2][:40]!r} vs {raw[2][:40]!r}")
+    return "; ".join(found)
+
+
+#: The A/A row of ``--cpu``: the raw application's other processes against its own.
+CONTROL = "raw text, next process"
+
+
+def main_cpu(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from inprocess import machine, table, versions
+
+    if not (
+        10 <= args.requests <= 200_000
+        and 1 <= args.rounds <= 51
+        and 1 <= args.slices <= args.requests
+        and 1 <= args.processes <= 8
+    ):
+        parser.error(
+            "with --cpu: 10 <= requests <= 200000, 1 <= rounds <= 51, "
+            "1 <= slices <= requests, 1 <= processes <= 8"
+        )
+    names = args.cases or list(CPU_PAIRS)
+    unknown = [n for n in names if n not in {c.name for c in CASES}]
+    if unknown:
+        parser.error(f"unknown cases: {unknown}")
+    references = {name: cpu_reference(name) for name in names}
+    needed = list(dict.fromkeys([*names, *references.values()]))
+    processes = min(args.processes, args.rounds)  # round k takes process k of each case
+
+    print(f"machine: {machine()}")
+    print(f"versions: {versions()}")
+    print(
+        f"CPU time (user+sys) of the waitress process (threads={args.threads}) over "
+        f"{args.requests} requests to a case and as many to its raw application, on one "
+        f"keep-alive connection each, in {args.slices} alternating slices; {args.rounds} "
+        f"interleaved rounds over {processes} server processes per case; median of the "
+        "per-round ratios"
+    )
+    lifetime = 300 + args.rounds * 2 * len(names) * (args.requests * 0.004 + 5)
+    servers: list[Server] = []
+    # (label, case's servers, reference label, reference's servers, path, process offset
+    # of the case's servers in round k: k + offset)
+    pairs: list[tuple[str, list[Server], str, list[Server], str, int]] = []
+    alone: list[tuple[str, list[Server]]] = []  # raw applications asked for by name
+    try:
+        by_case = start(needed, processes, args.threads, lifetime, servers)
+        for name in names:
+            reference = references[name]
+            if name not in by_case or reference not in by_case:
+                continue
+            path = path_of(name)
+            if reference == name:
+                alone.append((name, by_case[name]))
+                continue
+            label = reference if path == path_of(reference) else f"{reference} at {path}"
+            pairs.append((name, by_case[name], label, by_case[reference], path, 0))
+        if "raw text" in by_case and processes > 1:  # what two processes of one app differ by
+            group = by_case["raw text"]
+            pairs.append((CONTROL, group, "raw text", group, path_of("raw text"), 1))
+        warm = max(50, min(500, args.requests // 3))
+        for _, group, _, raw_group, path, _ in pairs:  # imports, first requests, caches
+            for server in (*group, *raw_group):
+                measure(server, path, warm)
+        for name, group in alone:
+            for server in group:
+                measure(server, path_of(name), warm)
+        same = {}
+        for name, group, _, raw_group, path, _ in pairs:
+            same[name] = differences(answer(group[0].port, path), answer(raw_group[0].port, path))
+        samples: dict[str, list[tuple[float, float]]] = {pair[0]: [] for pair in pairs}
+        alone_us: dict[str, list[float]] = {name: [] for name, _ in alone}
+        closing: set[str] = set()  # rows whose responses close the connection
+        for round_ in range(args.rounds):
+            for name, group, label, raw_group, path, offset in (
+                pairs if round_ % 2 == 0 else pairs[::-1]
+            ):
+                ours, raw = measure_pair(
+                    (group[(round_ + offset) % len(group)], path),
+                    (raw_group[round_ % len(raw_group)], path),
+                    args.requests,
+                    args.slices,
+                    flip=round_ % 2 == 1,
+                )
+                samples[name].append((ours.us, raw.us))
+                closing |= {row for row, c in ((name, ours), (label, raw)) if c.closed}
+            for name, group in alone:
+                alone_us[name].append(
+                    measure(group[round_ % len(group)], path_of(name), args.requests).us
+                )
+    finally:
+        for server in servers:
+            server.stop()
+
+    lines = []
+    verdicts = []
+    for name, _, label, _, _, _ in pairs:
+        ratios = [ours / raw for ours, raw in samples[name]]
+        ratio = statistics.median(ratios)
+        verdict = "PASS" if ratio <= CPU_LIMIT else "FAIL"
+        if name == CONTROL:
+            verdict = "-"
+            verdicts.append(f"INFO {CONTROL} / raw text CPU/request (the noise): {ratio:.3f}x")
+        else:
+            verdicts.append(f"{verdict} {name} <= {CPU_LIMIT}x {label} CPU/request: {ratio:.3f}x")
+        lines.append(
+            (
+                name,
+                label,
+                f"{statistics.median(ours for ours, _ in samples[name]):.1f}",
+                f"{statistics.median(raw for _, raw in samples[name]):.1f}",
+                f"{ratio:.3f}x",
+                f"{min(ratios):.3f}-{max(ratios):.3f}",
+                "no" if same[name] else "yes",
+                verdict,
+            )
+        )
+    for name, values in alone_us.items():
+        lines.append((name, "-", f"{statistics.median(values):.1f}", *["-"] * 5))
+    header = ("case", "raw application", "us", "raw us", "x raw", "rounds min-max", "same")
+    print()
+    print(table((*header, f"<= {CPU_LIMIT}x"), lines, rst=True))
+    print()
+    print("us: median CPU microseconds per request; x raw: median of the per-round ratios;")
+    print("same: the same status, headers (but Date) and body as the raw application")
+    for name, difference in same.items():
+        if difference:
+            print(f"  {name} differs: {difference}")
+    if closing:
+        print(
+            "a new connection per request (waitress closes it after a body without "
+            f"Content-Length): {', '.join(sorted(closing))}"
+        )
+    print()
+    for verdict in verdicts:
+        print(verdict)
     return 0
 
 

@@ -39,8 +39,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Any|Callable|Iterable|Iterator|Mapping|NoReturn|Context|Request|Response)"),
     (r"py:.*", r"(str|bytes|int|bool|float|dict|list|tuple|type|object|None|BaseException)"),
     (r"py:.*", r"(TypeError|ValueError|RuntimeError|Exception)"),
-    (r"py:.*", r"(WSGIEnvironment|StartResponse|WSGIApplication|OptExcInfo)"),
-    (r"py:class", r"respond_mw\.\w+\.[A-Z]"),  # type variables
+    (r"py:.*", r"(WSGIEnvironment|StartResponse|WSGIApplication|OptExcInfo|Parts|Plan|Found)"),
+    (r"py:class", r"respond_mw(\.\w+)+\.[A-Z]"),  # type variables
     (r"py:mod", r"(?!respond_mw).*"),  # other projects' modules
 ]
 # Names that docstrings already refer to while the feature is still being written.

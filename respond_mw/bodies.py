@@ -33,7 +33,7 @@ class StreamingBody:
 
     Each step of the view's iterator runs inside the context captured when the
     response was built (so :func:`~respond_mw.current_request` works), ``str`` chunks
-    are UTF-8 encoded, and :meth:`close` closes the iterator explicitly -- also as
+    are UTF-8 encoded, and ``close()`` closes the iterator explicitly -- also as
     soon as the iterator is exhausted.
     """
 

@@ -15,6 +15,8 @@ the response is checked and completed here, once, for the request it answers:
   body with a ``Content-Length`` is counted (:class:`~respond_mw.bodies.LengthChecked`);
 * ``HEAD`` gets the headers ``GET`` would get -- ``Content-Length`` included -- and no
   body (a streamed body is closed unread);
+* a response with content but no ``Content-Type`` says
+  ``application/octet-stream``, what a client assumes anyway (RFC 9110 8.3);
 * a relative ``Location`` is made absolute against the request's URL;
 * a file body goes to the server's ``wsgi.file_wrapper`` when it has one.
 
@@ -51,9 +53,26 @@ from .wsgi import call_application, close_iterable, head_body
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["checked_response", "finish", "refusal", "send", "send_parts", "trusted_response"]
+__all__ = [
+    "CheckedResponse",
+    "check_passthrough",
+    "checked_response",
+    "finish",
+    "refusal",
+    "send",
+    "send_parts",
+    "trusted_response",
+]
 
 _response_call = Response.__call__
+
+
+class CheckedResponse(Response):  # type: ignore[misc]
+    """A response that has left through the egress for its request, as
+    :func:`checked_response` gives it to a host framework: taken as it is if it comes
+    back (a ``@view`` called by Pyramid with the include), not checked twice."""
+
+
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -105,9 +124,8 @@ def _length(body: Any) -> int | None:
     return None
 
 
-def _checked(
-    status: Any, headerlist: Any, body: Any, environ: WSGIEnvironment, where: str
-) -> Parts:
+def _final_status(status: Any) -> str:
+    """The status line of a final response (``ValueError`` for any other)."""
     if status not in FINAL_LINES:
         status = parse_status(status)
         if status[0] == "1":
@@ -115,23 +133,44 @@ def _checked(
                 f"the interim status {status!r} cannot be a final response: a client "
                 "would wait for another one"
             )
+    return status  # type: ignore[no-any-return]
+
+
+def _header(item: Any) -> tuple[str, str]:
+    """A checked ``(name, value)`` header item (``ValueError`` for any other)."""
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ValueError(f"header item {short(item)} is not a (name, value) pair")
+    if type(item[1]) is not str:
+        raise ValueError(f"header {short(item[0])} has the value {short(item[1])}, not a str")
+    name = header_name(item[0])
+    return name, header_value(name, item[1])
+
+
+def _checked(
+    status: Any, headerlist: Any, body: Any, environ: WSGIEnvironment, where: str
+) -> Parts:
+    status = _final_status(status)
     headers: list[tuple[str, str]] = []
     given: list[str] = []  # Content-Length values
+    at = -1  # where the first one stood, to put the checked one back there
+    typed = False
     for item in headerlist:
-        if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise ValueError(f"header item {short(item)} is not a (name, value) pair")
-        if type(item[1]) is not str:
-            raise ValueError(f"header {short(item[0])} has the value {short(item[1])}, not a str")
-        name = header_name(item[0])
-        value = header_value(name, item[1])
+        name, value = _header(item)
         lower = name.lower()
         if lower == "content-length":
+            if not given:
+                at = len(headers)
             given.append(value)
             continue
-        if lower == "location" and _SCHEME.match(value) is None:
+        if lower == "content-type":
+            typed = True
+        elif lower == "location" and _SCHEME.match(value) is None:
             value = header_value(name, urljoin(_request_url(environ), value))
         headers.append((name, value))
     head = environ.get("REQUEST_METHOD") == "HEAD"
+    if not typed and status[:3] not in ("204", "304"):
+        # RFC 9110 8.3: what a recipient assumes anyway; PEP 3333 wants it said
+        headers.append(("Content-Type", "application/octet-stream"))
     if status in CONTENT_LINES or status[:3] not in ("204", "205", "304"):
         length = _length(body)
         if length is not None:
@@ -140,18 +179,19 @@ def _checked(
                     f"its Content-Length ({', '.join(given)}) disagrees with its body "
                     f"({length} bytes); leave Content-Length out and it is computed"
                 )
-            headers.append(("Content-Length", str(length)))
+            headers.insert(len(headers) if at < 0 else at, ("Content-Length", str(length)))
         elif given:
             if len(given) != 1 or not (given[0].isascii() and given[0].isdigit()):
                 raise ValueError(f"its Content-Length ({', '.join(given)}) is not a number")
-            headers.append(("Content-Length", given[0]))
+            headers.insert(at, ("Content-Length", given[0]))
             if not head:
                 body = LengthChecked(body, int(given[0]), where)
     else:
         close_iterable(body)
         body = []
         if status[:3] == "205":
-            headers.append(("Content-Length", "0"))  # RFC 9110 15.3.6
+            # RFC 9110 15.3.6: a 205 says it has no content
+            headers.insert(len(headers) if at < 0 else at, ("Content-Length", "0"))
         else:  # 204, 304: no content, nor what would describe it
             headers = [item for item in headers if item[0].lower() != "content-type"]
     if head:
@@ -171,11 +211,31 @@ def finish(response: Response, environ: WSGIEnvironment, where: str) -> Parts:
     :param where: who answered, for the error message (``"view app.page"``).
     :raises ValueError: when the response is refused; its body is closed then.
     """
-    status, headerlist, body = _rendered(response, environ)
+    if type(response) is CheckedResponse:
+        return response._status, response._headerlist, response._app_iter
+    try:
+        status, headerlist, body = _rendered(response, environ)
+    except Exception as problem:  # a page WebOb cannot render (a text type without charset)
+        raise ValueError(f"the response of {where} cannot be rendered: {problem}") from None
     try:
         return _checked(status, headerlist, body, environ, where)
     except ValueError as problem:
         close_iterable(body)
+        raise ValueError(f"the response of {where} cannot be sent: {problem}") from None
+
+
+def check_passthrough(status: Any, headerlist: Any, where: str) -> None:
+    """Refuse a wrapped application's response whose status or headers an
+    ``after_request`` hook may have made invalid: they are checked as by
+    :func:`finish`; its body and ``Content-Length`` stay the application's.
+
+    :raises ValueError: naming ``where``.
+    """
+    try:
+        _final_status(status)
+        for item in headerlist:
+            _header(item)
+    except ValueError as problem:
         raise ValueError(f"the response of {where} cannot be sent: {problem}") from None
 
 
@@ -238,7 +298,9 @@ def checked_response(
         parts = finish(response, environ, where)
     except ValueError as error:
         parts = refusal(error, environ, where, debug)
-    return new_response(*parts)
+    checked = new_response(*parts)
+    checked.__class__ = CheckedResponse
+    return checked
 
 
 def trusted_response(parts: Parts) -> Response:

@@ -266,7 +266,7 @@ def merged_headers(
 
 def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
     """Merge validated header pairs into ``resp`` by the merge policy (see
-    :func:`merged_headers`)."""
+    ``merged_headers``)."""
     if pairs:
         # what the headerlist property sets, without its cost
         resp._headerlist = merged_headers(resp._headerlist, pairs)

@@ -38,149 +38,16 @@ added first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
+
+from .patterns import CONVERTERS as CONVERTERS
+from .patterns import Pattern as Pattern
+from .patterns import Piece, convert_piece, to_int
 
 __all__ = ["CONVERTERS", "MISSING", "Found", "Match", "Pattern", "Router", "normalize_methods"]
 
 T = TypeVar("T")
-
-
-def _to_int(text: str) -> int:
-    return int(text)
-
-
-#: Converter name -> (regular expression for one value, conversion function).
-#: A conversion that raises :class:`ValueError` makes the pattern not match.
-CONVERTERS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "str": (r"[^/]+", str),
-    "int": (r"[0-9]+", _to_int),
-    "path": (r".+", str),
-}
-
-_PARAM = re.compile(r"<(?:([A-Za-z_][A-Za-z0-9_]*):)?([^<>:]*)>")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-#: A compiled piece of a pattern: its regex and its parameters' (name, convert) pairs.
-_Piece = tuple["re.Pattern[str]", tuple[tuple[str, Callable[[str], Any]], ...]]
-
-
-def _compile_piece(
-    text: str, pattern: str, seen: dict[str, Callable[[str], Any]]
-) -> tuple[str, _Piece | None]:
-    """Compile one piece of ``pattern``; return (regex source, piece or None if static)."""
-    parts: list[str] = []
-    params: list[tuple[str, Callable[[str], Any]]] = []
-    position = 0
-    for found in _PARAM.finditer(text):
-        literal = text[position : found.start()]
-        _check_literal(literal, pattern)
-        parts.append(re.escape(literal))
-        converter = found[1] or "str"
-        name = found[2]
-        if converter not in CONVERTERS:
-            raise ValueError(
-                f"route pattern {pattern!r} uses the unknown converter {converter!r}; "
-                f"known converters: {', '.join(CONVERTERS)}"
-            )
-        if _IDENTIFIER.fullmatch(name) is None or name == "request":
-            raise ValueError(
-                f"route pattern {pattern!r} has the parameter name {name!r}; a parameter "
-                "name must be a Python identifier other than 'request'"
-            )
-        if name in seen:
-            raise ValueError(f"route pattern {pattern!r} uses the parameter {name!r} twice")
-        regex, convert = CONVERTERS[converter]
-        seen[name] = convert
-        parts.append(f"(?P<{name}>{regex})")
-        params.append((name, convert))
-        position = found.end()
-    literal = text[position:]
-    _check_literal(literal, pattern)
-    parts.append(re.escape(literal))
-    source = "".join(parts)
-    if not params:
-        return source, None
-    return source, (re.compile(source, re.DOTALL), tuple(params))
-
-
-def _check_literal(literal: str, pattern: str) -> None:
-    if "<" in literal or ">" in literal:
-        raise ValueError(
-            f"route pattern {pattern!r} has an unbalanced '<' or '>'; parameters are "
-            "written <name>, <int:name> or <path:name>"
-        )
-
-
-def _convert(piece: _Piece, text: str, params: dict[str, Any]) -> bool:
-    """Match ``text`` against ``piece``; add its parameters to ``params``."""
-    found = piece[0].fullmatch(text)
-    if found is None:
-        return False
-    for name, convert in piece[1]:
-        try:
-            params[name] = convert(found[name])
-        except ValueError:  # e.g. an int too long to convert
-            return False
-    return True
-
-
-class Pattern:
-    """A compiled path pattern.
-
-    :param text: the pattern, starting with ``/``.
-    :raises ValueError: for a pattern that does not start with ``/``, an unknown
-        converter, an invalid or repeated parameter name or an unbalanced ``<``.
-
-    :ivar text: the pattern as given.
-    :ivar names: the parameter names, in order.
-    :ivar static: ``True`` when the pattern has no parameter.
-
-    .. versionadded:: 0.1.0
-    """
-
-    __slots__ = ("_converters", "_regex", "names", "segments", "static", "tail", "text")
-
-    def __init__(self, text: str) -> None:
-        if not isinstance(text, str) or not text.startswith("/"):
-            raise ValueError(f"route pattern {text!r} must be a str starting with '/'")
-        self.text = text
-        seen: dict[str, Callable[[str], Any]] = {}
-        #: (static text, None) or (source text, compiled piece) for each segment
-        #: before the first ``path`` parameter.
-        self.segments: list[tuple[str, _Piece | None]] = []
-        #: The compiled rest of the pattern from the segment holding a ``path``
-        #: parameter on, or ``None``.
-        self.tail: _Piece | None = None
-        sources: list[str] = []
-        raw_segments = text[1:].split("/")
-        for index, segment in enumerate(raw_segments):
-            if re.search(r"<path:", segment):
-                rest = "/".join(raw_segments[index:])
-                source, tail = _compile_piece(rest, text, seen)
-                self.tail = tail
-                sources.append(source)
-                break
-            source, piece = _compile_piece(segment, text, seen)
-            self.segments.append((segment, piece))
-            sources.append(source)
-        self._converters = seen
-        self.names = tuple(seen)
-        self.static = not seen
-        self._regex = re.compile("/" + "/".join(sources), re.DOTALL)
-
-    def match(self, path: str) -> dict[str, Any] | None:
-        """Return the converted parameters if ``path`` matches, else ``None``."""
-        found = self._regex.fullmatch(path)
-        if found is None:
-            return None
-        try:
-            return {name: convert(found[name]) for name, convert in self._converters.items()}
-        except ValueError:  # e.g. an int too long to convert
-            return None
-
-    def __repr__(self) -> str:
-        return f"<Pattern {self.text!r}>"
 
 
 class Match(Generic[T]):
@@ -219,22 +86,22 @@ _Entry = tuple[frozenset[str], T]
 _WHOLE_STR, _WHOLE_INT, _REGEX = 0, 1, 2
 
 
-def _kind(piece: _Piece) -> int:
+def _kind(piece: Piece) -> int:
     """The cheapest exact way to match ``piece`` against one segment."""
     regex, params = piece
     if len(params) == 1:
         name, convert = params[0]
         if convert is str and regex.pattern == f"(?P<{name}>[^/]+)":
             return _WHOLE_STR  # any non-empty segment (a segment holds no "/")
-        if convert is _to_int and regex.pattern == f"(?P<{name}>[0-9]+)":
+        if convert is to_int and regex.pattern == f"(?P<{name}>[0-9]+)":
             return _WHOLE_INT  # ASCII digits only, as [0-9]+
     return _REGEX
 
 
-def _convert_new(piece: _Piece, text: str) -> dict[str, Any] | None:
+def _convert_new(piece: Piece, text: str) -> dict[str, Any] | None:
     """The parameters of ``piece`` in ``text``, or ``None`` (nothing half-filled)."""
     params: dict[str, Any] = {}
-    return params if _convert(piece, text, params) else None
+    return params if convert_piece(piece, text, params) else None
 
 
 class _Node(Generic[T]):
@@ -242,11 +109,11 @@ class _Node(Generic[T]):
 
     def __init__(self) -> None:
         self.static: dict[str, _Node[T]] = {}
-        self.dynamic: dict[str, tuple[_Piece, _Node[T]]] = {}
-        self.tails: list[tuple[_Piece, _Entry[T]]] = []
+        self.dynamic: dict[str, tuple[Piece, _Node[T]]] = {}
+        self.tails: list[tuple[Piece, _Entry[T]]] = []
         self.entries: list[_Entry[T]] = []
         #: ``dynamic`` in order, as (kind, parameter name, piece, child).
-        self.choices: tuple[tuple[int, str, _Piece, _Node[T]], ...] = ()
+        self.choices: tuple[tuple[int, str, Piece, _Node[T]], ...] = ()
         #: More than one way onward (a static child, dynamic children, tails):
         #: a failed first way may need the others.
         self.fork = False
@@ -393,7 +260,7 @@ class Router(Generic[T]):
         return Match(found[0], dict(found[1]), found[2])
 
     def lookup(self, path: str, method: str) -> Found[T] | None:
-        """What :meth:`match` finds, as a tuple (see :data:`Found`), through the
+        """What :meth:`match` finds, as a tuple (see ``Found``), through the
         cache. The parameters returned are shared with the cache: copy them before
         handing them out."""
         key = (method, path)
@@ -510,7 +377,7 @@ class Router(Generic[T]):
                 return found
         for piece, dynamic_child in node.dynamic.values():
             converted = dict(params)
-            if _convert(piece, segment, converted):
+            if convert_piece(piece, segment, converted):
                 found = self._walk(dynamic_child, segments, index + 1, converted, method, allowed)
                 if found is not None:
                     return found
@@ -518,7 +385,7 @@ class Router(Generic[T]):
             rest = "/".join(segments[index:])
             for piece, (methods, target) in node.tails:
                 converted = dict(params)
-                if _convert(piece, rest, converted):
+                if convert_piece(piece, rest, converted):
                     if method in methods:
                         return Match(target, converted)
                     allowed.update(methods)

@@ -300,7 +300,7 @@ def register_rule(cls: type, handler: Handler, *, protocol: bool = False) -> Non
 
     With ``protocol=True``, ``cls`` is an abstract base class checked with
     ``issubclass`` before the iterator rule (for example async iterators). Used by the
-    library's own modules; applications use :func:`response_adapter`.
+    library's own modules; applications use :func:`~respond_mw.response_adapter`.
     """
     if protocol:
         _PROTOCOLS.insert(len(_PROTOCOLS) - 1, (cls, handler))

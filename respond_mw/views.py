@@ -31,10 +31,10 @@ from webob.request import BaseRequest
 from .calling import Plan, function_name, parameters, plan_call, request_caller
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
-from .egress import finish, refusal, send, send_parts
+from .egress import checked_response, finish, send, send_parts
 from .errors import internal_error, response_from_exception
 from .headers import normalize_headers
-from .responses import HTML, new_response, text_content_type
+from .responses import HTML, text_content_type
 from .rules import coerce, coerce_parts
 
 if TYPE_CHECKING:
@@ -208,12 +208,9 @@ class View:
             self.default_headers,
             self.conditional,
         )
-        try:
-            return new_response(*finish(response, request.environ, self.where))
-        except ValueError as error:
-            if self.propagate_exceptions:
-                raise
-            return new_response(*refusal(error, request.environ, self.where, self.debug))
+        if self.propagate_exceptions:
+            finish(response, request.environ, self.where)  # raises the refusal
+        return checked_response(response, request.environ, self.where, self.debug)
 
     def __call__(self, first: Any, second: Any = _UNSET, /) -> Any:
         """``(environ, start_response)``: WSGI; ``(request)`` or ``(context, request)``:

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from webob import Response
 from webob.response import EmptyResponse
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
-__all__ = ["Prepended", "call_application", "close_iterable", "head_body", "send_response"]
+__all__ = ["Prepended", "call_application", "close_iterable", "head_body"]
 
 
 def close_iterable(iterable: object) -> None:
@@ -103,36 +102,7 @@ def call_application(
     return captured[0], list(captured[1]), Prepended(head, iterator, app_iter)
 
 
-_response_call = Response.__call__
-
-
 def head_body(body: Iterable[bytes]) -> Iterable[bytes]:
     """What answers ``HEAD`` instead of ``body``: nothing, and ``close()`` still
     reaches ``body`` (a streamed body is closed unread)."""
     return [] if type(body) is list else EmptyResponse(body)
-
-
-def send_response(
-    response: Response, environ: WSGIEnvironment, start_response: StartResponse
-) -> Iterable[bytes]:
-    """Send ``response``: the same as ``response(environ, start_response)``, cheaper.
-
-    For a plain :class:`webob.Response` (no conditional response, ``__call__`` not
-    overridden) this does what WebOb does -- a ``Location`` header made absolute
-    against the request's URL, a new header list handed to ``start_response``, no
-    body for ``HEAD`` -- without WebOb's per-call overhead. Anything else is called.
-    """
-    if response.conditional_response or type(response).__call__ is not _response_call:
-        body: Iterable[bytes] = response(environ, start_response)
-        return body
-    headerlist = response._headerlist
-    for name, _ in headerlist:
-        if name.lower() == "location":
-            headerlist = response._abs_headerlist(environ)
-            break
-    else:
-        headerlist = list(headerlist)
-    start_response(response._status, headerlist)
-    if environ["REQUEST_METHOD"] == "HEAD":
-        return head_body(response._app_iter)
-    return response._app_iter  # type: ignore[no-any-return]

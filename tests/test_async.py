@@ -20,6 +20,7 @@ from respond_mw.aio import run
 from respond_mw.rules import StreamingBody
 
 from .server import serve
+from .wsgi_support import legacy_app, open_wsgi
 
 
 @pytest.fixture
@@ -29,18 +30,6 @@ def shared_loop() -> Iterator[None]:
         yield
     finally:
         use_shared_loop(False)
-
-
-def start(app: Any, path: str = "/", method: str = "GET") -> tuple[list[Any], Any]:
-    """Call ``app`` as WSGI; return ``([status, headers], body_iterable)`` unconsumed."""
-    captured: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured[:] = [status, headers]
-        return lambda data: None
-
-    body = app(Request.blank(path, method=method).environ, start_response)
-    return captured, body
 
 
 # --------------------------------------------------------------------- async views
@@ -291,9 +280,9 @@ def test_async_generator_streams_lazily_with_the_request() -> None:
 
         return chunks()
 
-    (status, headers), body = start(stream, "/where")
-    assert status == "200 OK"
-    assert "Content-Length" not in dict(headers)
+    started, body = open_wsgi(stream, "/where")
+    assert started.status == "200 OK"
+    assert "Content-Length" not in dict(started.headers)
     assert isinstance(body, StreamingBody)
     assert events == []
     assert next(body) == "é-".encode()
@@ -321,7 +310,7 @@ def test_closing_the_body_acloses_the_async_generator() -> None:
 
         return chunks()
 
-    _, body = start(stream, "/c")
+    _, body = open_wsgi(stream, "/c")
     assert next(body) == b"0"
     assert next(body) == b"1"
     body.close()
@@ -423,7 +412,7 @@ def test_async_generator_yielding_a_wrong_type_names_the_view() -> None:
     def bad() -> AsyncIterator[Any]:
         return chunks()
 
-    _, body = start(bad)
+    _, body = open_wsgi(bad)
     with pytest.raises(TypeError, match=r"view .*bad yielded int \(42\)"):
         next(body)
     body.close()
@@ -438,7 +427,7 @@ def test_error_in_async_generator_propagates_from_the_body() -> None:
     def failing() -> AsyncIterator[str]:
         return chunks()
 
-    _, body = start(failing)
+    _, body = open_wsgi(failing)
     assert next(body) == b"a"
     with pytest.raises(ValueError, match="mid-stream"):
         next(body)
@@ -509,13 +498,8 @@ def test_async_views_on_waitress_concurrently() -> None:
 # ------------------------------------------------------------------- middleware
 
 
-def legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"legacy"]
-
-
 def test_async_route_with_parameters() -> None:
-    mw = Middleware(legacy)
+    mw = Middleware(legacy_app)
 
     @mw.route("/items/<int:item_id>")
     async def item(item_id: int, request: Request) -> dict[str, Any]:
@@ -524,7 +508,7 @@ def test_async_route_with_parameters() -> None:
 
     app = TestApp(mw)
     assert app.get("/items/3").json == {"id": 3, "path": "/items/3"}
-    assert app.get("/other").text == "legacy"
+    assert app.get("/other", status=202).text == "legacy /other"
 
 
 def test_async_error_handler_keeps_its_status_and_headers() -> None:
@@ -557,7 +541,7 @@ def test_async_error_handler_keeps_its_status_and_headers() -> None:
 
 
 def test_async_hooks() -> None:
-    mw = Middleware(legacy)
+    mw = Middleware(legacy_app)
     events: list[str] = []
 
     @mw.before_request
@@ -580,8 +564,8 @@ def test_async_hooks() -> None:
         events.append(f"teardown {error!r}")
 
     app = TestApp(mw)
-    resp = app.get("/open")
-    assert resp.text == "legacy"
+    resp = app.get("/open", status=202)
+    assert resp.text == "legacy /open"
     assert resp.headers["X-After"] == "/open"
     resp = app.get("/blocked", status=403)
     assert resp.text == "blocked"

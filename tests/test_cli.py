@@ -156,35 +156,35 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 @pytest.mark.functional
-def test_python_m_serves_and_stops_on_sigint(start: Any) -> None:
-    proc, url = start(sys.executable, "-m", "respond_mw", "serve", "--port", "0", "cliapp:app")
-    assert get(f"{url}hello?x=1") == (200, b'{"served":"/hello?x=1"}')
-    code, out, err = stop(proc, signal.SIGINT)
+@pytest.mark.parametrize(
+    ("arguments", "path", "answer", "signum"),
+    [
+        pytest.param(
+            ["cliapp:app"],
+            "hello?x=1",
+            (200, b'{"served":"/hello?x=1"}'),
+            signal.SIGINT,
+            id="app-stops-on-sigint",
+        ),
+        pytest.param(
+            ["--threads", "2", "--call", "cliapp:create_app"],
+            "",
+            (201, b"from the factory"),
+            signal.SIGTERM,
+            id="factory-with-threads-stops-on-sigterm",
+        ),
+    ],
+)
+def test_python_m_serves_and_stops(
+    start: Any, arguments: list[str], path: str, answer: tuple[int, bytes], signum: int
+) -> None:
+    proc, url = start(sys.executable, "-m", "respond_mw", "serve", "--port", "0", *arguments)
+    assert get(f"{url}{path}") == answer
+    code, out, err = stop(proc, signum)
     assert code == 0
     assert out == "Stopped.\n"
     assert "Traceback" not in err
     assert "KeyboardInterrupt" not in err
-
-
-@pytest.mark.functional
-def test_factory_with_threads_stops_on_sigterm(start: Any) -> None:
-    proc, url = start(
-        sys.executable,
-        "-m",
-        "respond_mw",
-        "serve",
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--call",
-        "cliapp:create_app",
-    )
-    assert get(url) == (201, b"from the factory")
-    code, out, err = stop(proc, signal.SIGTERM)
-    assert code == 0
-    assert out == "Stopped.\n"
-    assert "Traceback" not in err
 
 
 @pytest.mark.functional

@@ -15,21 +15,7 @@ from webtest import TestApp
 from respond_mw import Middleware, abort, current_request
 from respond_mw.context import current_state
 
-
-def call(app: Any, path: str) -> tuple[list[Any], Any]:
-    environ = Request.blank(path).environ
-    captured: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured[:] = [status, headers]
-        return lambda data: None
-
-    return captured, app(environ, start_response)
-
-
-def legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"legacy"]
+from .wsgi_support import legacy_app, open_wsgi
 
 
 def test_outside_a_request_it_raises() -> None:
@@ -39,7 +25,7 @@ def test_outside_a_request_it_raises() -> None:
 
 
 def test_everywhere_a_request_is_handled() -> None:
-    mw = Middleware(legacy)
+    mw = Middleware(legacy_app)
     seen: dict[str, str] = {}
 
     def note(where: str) -> None:
@@ -87,7 +73,7 @@ def test_everywhere_a_request_is_handled() -> None:
     app.get("/fail?q=2", status=404)
     assert seen["handler"] == "/fail?q=2"
     seen.clear()
-    app.get("/legacy?q=3")
+    assert app.get("/legacy?q=3", status=202).text == "legacy /legacy"
     assert seen == {"before": "/legacy?q=3", "after": "/legacy?q=3", "teardown": "/legacy?q=3"}
     assert current_state() is None
 
@@ -112,7 +98,7 @@ def test_nothing_is_left_after_the_response_is_closed() -> None:
         yield current_request().path
         yield "more"
 
-    _, body = call(mw, "/stream")
+    _, body = open_wsgi(mw, "/stream")
     assert current_state() is None
     assert b"".join(body) == b"/streammore"
     body.close()
@@ -136,7 +122,7 @@ def test_abandoned_generator_closes_in_context_and_leaks_nothing() -> None:
     def teardown(error: BaseException | None) -> None:
         torn.append((error, current_request().path))
 
-    _, body = call(mw, "/stream")
+    _, body = open_wsgi(mw, "/stream")
     iterator = iter(body)
     assert next(iterator) == b"0;"
     assert current_state() is None
@@ -147,7 +133,7 @@ def test_abandoned_generator_closes_in_context_and_leaks_nothing() -> None:
 
 
 def test_the_request_is_freed_once_the_response_is_closed() -> None:
-    mw = Middleware(legacy)
+    mw = Middleware(legacy_app)
     mw.teardown_request(lambda error: None)
     requests: list[weakref.ref[Request]] = []
 
@@ -157,7 +143,7 @@ def test_the_request_is_freed_once_the_response_is_closed() -> None:
         yield "a"
         yield "b"
 
-    _, body = call(mw, "/stream")
+    _, body = open_wsgi(mw, "/stream")
     assert next(iter(body)) == b"a"
     body.close()
     del body
@@ -182,7 +168,7 @@ def test_threads_never_see_each_others_requests() -> None:
 
     def client(n: int) -> None:
         try:
-            _, body = call(mw, f"/who/{n}")
+            _, body = open_wsgi(mw, f"/who/{n}")
             try:
                 results[n] = b"".join(body)
             finally:

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from webob import Request, Response
+from webob import Response
 from webtest import TestApp
 
 from respond_mw import Middleware, view
 from tests.hostile_support import address, error_records, logged_text, parse_responses
 from tests.server import serve
+from tests.wsgi_support import open_wsgi
 
 
 class Tracker:
@@ -49,18 +50,13 @@ def test_generator_raising_mid_stream_is_logged_and_start_response_called_once(
     def failing() -> Iterator[bytes]:
         return tracker.stream(5, fail_at=2)
 
-    calls: list[tuple[str, Any]] = []
-
-    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-        calls.append((status, exc_info))
-        return lambda data: None
-
-    body = failing(Request.blank("/").environ, start_response)
+    started, body = open_wsgi(failing)
     received = []
     with pytest.raises(RuntimeError, match="disk gone"):
         received.extend(body)  # the error reaches the server, which aborts the response
     body.close()
-    assert calls == [("200 OK", None)]  # never a second start_response
+    # never a second start_response
+    assert [(status, exc_info) for status, _, exc_info in started.calls] == [("200 OK", None)]
     assert len(received) == 2
     assert tracker.closed.is_set()
     assert any(failing.name in logged_text(r) for r in error_records(caplog))

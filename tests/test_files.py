@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from waitress.buffers import ReadOnlyFileBasedBuffer
-from webob import Request
 from webtest import TestApp
 
 from respond_mw import Middleware, make_response, safe_join, send_from_directory, view
 from respond_mw.files import FileBody, parse_range
 
 from .server import serve
+from .wsgi_support import blank_environ, call_wsgi, open_wsgi
 
 CONTENT = b"0123456789"
 
@@ -190,14 +190,9 @@ def test_unseekable_file_is_streamed_without_length() -> None:
         opened.append(open(read_fd, "rb"))  # noqa: SIM115
         return opened[-1]
 
-    environ = Request.blank("/", headers={"Range": "bytes=0-1"}).environ
-    sent: list[Any] = []
-    body = serving(pipe).app(environ, lambda status, headers, e=None: sent.extend(headers))
-    try:
-        assert b"".join(body) == b"from a pipe"
-    finally:
-        body.close()
-    names = {name.lower() for name, _ in sent}
+    _, headers, body = call_wsgi(serving(pipe).app, headers={"Range": "bytes=0-1"})
+    assert body == b"from a pipe"
+    names = {name.lower() for name, _ in headers}
     assert "content-length" not in names
     assert "accept-ranges" not in names
     assert opened[0].closed
@@ -377,45 +372,39 @@ def test_if_none_match_is_a_304(text_file: Path, if_none_match: str) -> None:
     assert file.closed
 
 
-def test_if_none_match_not_matching_is_a_200(text_file: Path) -> None:
-    headers = {"If-None-Match": '"other"'}
-    assert serving(text_file).get("/", headers=headers, status=200).body == CONTENT
+SAME_SECOND = formatdate(1_700_000_000, usegmt=True)  # the file's mtime
+LATER = formatdate(1_800_000_000, usegmt=True)
+EARLIER = formatdate(1_600_000_000, usegmt=True)
 
 
 @pytest.mark.parametrize(
-    ("since", "status"),
+    ("headers", "status"),
     [
-        pytest.param(1_700_000_000, 304, id="same-second"),
-        pytest.param(1_800_000_000, 304, id="later"),
-        pytest.param(1_600_000_000, 200, id="earlier"),
+        pytest.param({"If-None-Match": '"other"'}, 200, id="if-none-match-not-matching"),
+        pytest.param({"If-Modified-Since": SAME_SECOND}, 304, id="modified-since-same-second"),
+        pytest.param({"If-Modified-Since": LATER}, 304, id="modified-since-later"),
+        pytest.param({"If-Modified-Since": EARLIER}, 200, id="modified-since-earlier"),
+        pytest.param({"If-Modified-Since": "yesterday"}, 200, id="invalid-modified-since-ignored"),
+        pytest.param(
+            {"If-None-Match": '"other"', "If-Modified-Since": LATER},
+            200,
+            id="if-none-match-takes-precedence-over-if-modified-since",
+        ),
+        pytest.param(
+            {"If-None-Match": "{etag}", "Range": "bytes=0-1"}, 304, id="304-wins-over-range"
+        ),
     ],
 )
-def test_if_modified_since(text_file: Path, since: int, status: int) -> None:
-    headers = {"If-Modified-Since": formatdate(since, usegmt=True)}
-    serving(text_file).get("/", headers=headers, status=status)
-
-
-def test_invalid_if_modified_since_is_ignored(text_file: Path) -> None:
-    serving(text_file).get("/", headers={"If-Modified-Since": "yesterday"}, status=200)
-
-
-def test_if_none_match_takes_precedence_over_if_modified_since(text_file: Path) -> None:
-    headers = {
-        "If-None-Match": '"other"',
-        "If-Modified-Since": formatdate(1_800_000_000, usegmt=True),
-    }
-    serving(text_file).get("/", headers=headers, status=200)
+def test_conditional_get(text_file: Path, headers: dict[str, str], status: int) -> None:
+    sent = {name: value.format(etag=etag_of(text_file)) for name, value in headers.items()}
+    resp = serving(text_file).get("/", headers=sent, status=status)
+    assert resp.body == (CONTENT if status == 200 else b"")
 
 
 def test_conditions_only_apply_to_get_and_head(text_file: Path) -> None:
     headers = {"If-None-Match": "*"}
     assert serving(text_file).post("/", headers=headers, status=200).body == CONTENT
     serving(text_file).head("/", headers=headers, status=304)
-
-
-def test_304_wins_over_range(text_file: Path) -> None:
-    headers = {"If-None-Match": etag_of(text_file), "Range": "bytes=0-1"}
-    serving(text_file).get("/", headers=headers, status=304)
 
 
 # ------------------------------------------------------------- wsgi.file_wrapper
@@ -440,12 +429,11 @@ class RecordingWrapper:
 
 
 def call_with_wrapper(app: Any, headers: dict[str, str] | None = None) -> tuple[str, Any]:
-    environ = Request.blank("/", headers=headers or {}).environ
+    environ = blank_environ(headers=headers or {})
     environ["wsgi.file_wrapper"] = RecordingWrapper
-    status: list[str] = []
     RecordingWrapper.instances.clear()
-    body = app(environ, lambda s, h, e=None: status.append(s))
-    return status[0], body
+    started, body = open_wsgi(app, environ=environ)
+    return started.status, body
 
 
 def test_whole_file_is_given_to_the_file_wrapper(text_file: Path) -> None:
@@ -480,10 +468,10 @@ def test_range_to_the_end_is_given_to_the_file_wrapper_as_the_file(text_file: Pa
 
 
 def test_no_file_wrapper_for_head_or_unseekable_files(text_file: Path) -> None:
-    environ = Request.blank("/", method="HEAD").environ
+    environ = blank_environ(method="HEAD")
     environ["wsgi.file_wrapper"] = RecordingWrapper
     RecordingWrapper.instances.clear()
-    body = serving(text_file).app(environ, lambda s, h, e=None: None)
+    _, body = open_wsgi(serving(text_file).app, environ=environ)
     assert list(body) == []
     body.close()
     read_fd, write_fd = os.pipe()

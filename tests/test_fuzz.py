@@ -14,7 +14,7 @@ from webtest import TestApp
 
 from respond_mw import view
 from respond_mw.views import View
-from tests.wsgi_support import run_validated
+from tests.wsgi_support import call_wsgi
 
 text = st.text(max_size=12)
 latin = st.text(st.characters(max_codepoint=255), max_size=12)
@@ -85,7 +85,7 @@ def _one_char_reason(status: Any) -> bool:
 def check_validated(value: Any) -> None:
     app = _view(value, propagate_exceptions=True)
     try:
-        status, response_headers, _ = run_validated(app)
+        status, response_headers, _ = call_wsgi(app)
     except (TypeError, ValueError) as error:
         assert app.name in str(error), error  # a clear error: it names the view
         return

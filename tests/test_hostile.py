@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from webob import Request, Response
+from webob import exc as webob_exc
 from webtest import TestApp
 
 from respond_mw import Middleware, abort, current_request, redirect, view
@@ -281,22 +282,66 @@ def test_interim_status_is_refused_even_for_a_plain_response(
     _assert_logged_naming(caplog, app)
 
 
-@pytest.mark.parametrize("header", [f"X-A: a\r\nX-Leak: {SECRET}", "X-A: a\nX-Leak: 1"])
-def test_raised_response_with_unsafe_header_is_a_generic_500(
-    header: str, caplog: pytest.LogCaptureFixture
+RAISED_UNSAFE = [
+    pytest.param(("X-A", f"a\r\nX-Leak: {SECRET}"), "has a value with CR, LF", id="crlf"),
+    pytest.param(("X-A", "a\nX-Leak: 1"), "has a value with CR, LF", id="lf"),
+    pytest.param(("Connection", "close"), "is hop-by-hop", id="hop-by-hop"),
+]
+
+
+@pytest.mark.parametrize(("header", "problem"), RAISED_UNSAFE)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_raised_http_exception_with_unsafe_header_is_a_generic_500(
+    header: tuple[str, str], problem: str, method: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    name, _, value = header.partition(": ")
-
-    @view
+    # A webob.exc exception (a plain webob.Response cannot be raised: it is not an
+    # exception), refused where it leaves, at the @view and the Middleware edges.
     def raises() -> Any:
-        error = Response("x", status=409)
-        error.headerlist.append((name, value))
-        raise error  # a raised webob.Response is that response
+        raise webob_exc.HTTPConflict(headers=[header])
 
-    raises.propagate_exceptions = False
-    resp = TestApp(raises).get("/", status=500)
-    assert resp.body == GENERIC_500
-    _assert_logged_naming(caplog, raises)
+    mw = Middleware()
+    mw.route("/")(raises)
+    for app in (view(raises), mw):
+        caplog.clear()
+        resp = TestApp(app).request("/", method=method, status=500)
+        assert resp.body == (b"" if method == "HEAD" else GENERIC_500)
+        assert SECRET not in str(resp.headers) and "Connection" not in resp.headers
+        records = error_records(caplog)
+        assert len(records) == 1
+        assert "raises cannot be sent" in logged_text(records[0])
+        assert problem in logged_text(records[0])
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_abort_with_an_unsafe_response_is_a_generic_500(
+    method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware()
+
+    @mw.route("/", methods=["GET"])
+    def aborting() -> Any:
+        unsafe = Response("x", status=409)
+        unsafe.headerlist.append(("X-A", f"a\r\nSet-Cookie: {SECRET}"))
+        abort(unsafe)
+
+    resp = TestApp(mw).request("/", method=method, status=500)
+    assert SECRET not in str(resp.headers)
+    assert "aborting cannot be sent: header 'X-A' has a value with CR, LF" in caplog.text
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_abort_with_an_interim_response_is_a_generic_500(
+    method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware()
+
+    @mw.route("/", methods=["GET"])
+    def aborting() -> Any:
+        abort(Response(status=100))
+
+    resp = TestApp(mw).request("/", method=method, status=500)
+    assert resp.status == "500 Internal Server Error"
+    assert "the interim status '100 Continue' cannot be a final response" in caplog.text
 
 
 # ------------------------------------------------------------- generators' chunks

@@ -12,6 +12,8 @@ from webtest import TestApp
 
 from respond_mw import Middleware, abort, make_response, view
 
+from .wsgi_support import blank_environ, open_wsgi
+
 # ------------------------------------------------------------------ legacy apps
 
 
@@ -93,18 +95,6 @@ def legacy() -> Legacy:
 
 def render_page(name: str) -> str:
     return f"<html><body><h1>Sorry</h1><p>{name}</p></body></html>"
-
-
-def direct(app: Any, path: str, **kwargs: Any) -> tuple[list[Any], Any]:
-    """Call ``app`` as a server would; return (captured status/headers, body)."""
-    environ = Request.blank(path, **kwargs).environ
-    captured: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured[:] = [status, headers]
-        return lambda data: None
-
-    return captured, app(environ, start_response)
 
 
 # ---------------------------------------------------------------------- routes
@@ -224,8 +214,8 @@ def test_route_return_values_follow_the_rules() -> None:
     assert made.text == "made"
     assert made.headers["X-Made"] == "yes"
     assert app.get("/stream").text == "ab"
-    captured, body = direct(mw, "/stream")
-    assert "Content-Length" not in dict(captured[1])
+    started, body = open_wsgi(mw, "/stream")
+    assert "Content-Length" not in dict(started.headers)
     assert not isinstance(body, list)
     body.close()
     broken = app.get("/none", status=500)
@@ -339,12 +329,8 @@ def test_plain_pass_through_is_a_direct_call(legacy: Legacy) -> None:
 
     mw = Middleware(app)
     mw.add_route("/mine", lambda: "mine")
-    environ = Request.blank("/other").environ
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        return None
-
-    body = mw(environ, start_response)
+    environ = blank_environ("/other")
+    start_response, body = open_wsgi(mw, environ=environ)
     assert returned[0][0] is environ
     assert returned[0][1] is start_response
     assert body is returned[0][2]
@@ -357,9 +343,9 @@ def test_streaming_pass_through_stays_streaming(legacy: Legacy, with_hooks: bool
     if with_hooks:
         mw.after_request(lambda response: response)
         mw.teardown_request(lambda error: None)
-    captured, body = direct(mw, "/stream")
-    assert captured[0] == "200 OK"
-    assert ("X-Legacy", "yes") in captured[1]
+    started, body = open_wsgi(mw, "/stream")
+    assert started.status == "200 OK"
+    assert ("X-Legacy", "yes") in started.headers
     assert legacy.produced == 0
     iterator = iter(body)
     assert next(iterator) == b"chunk0;"
@@ -372,8 +358,8 @@ def test_streaming_pass_through_stays_streaming(legacy: Legacy, with_hooks: bool
 def test_lazy_legacy_app_is_read_one_chunk_ahead_only(legacy: Legacy) -> None:
     mw = Middleware(legacy)
     mw.after_request(lambda response: response)
-    captured, body = direct(mw, "/lazy")
-    assert captured[0] == "200 OK"
+    started, body = open_wsgi(mw, "/lazy")
+    assert started.status == "200 OK"
     assert legacy.produced == 1
     assert b"".join(body) == b"lazy0;lazy1;lazy2;"
     body.close()
@@ -819,7 +805,7 @@ def test_teardown_waits_for_close_and_runs_when_abandoned(legacy: Legacy) -> Non
     mw = Middleware(legacy)
     torn: list[Any] = []
     mw.teardown_request(torn.append)
-    _, body = direct(mw, "/stream")
+    _, body = open_wsgi(mw, "/stream")
     assert next(iter(body)) == b"chunk0;"
     assert torn == []
     body.close()
@@ -838,7 +824,7 @@ def test_teardown_receives_streaming_errors() -> None:
         yield "a"
         raise OSError("disk gone")
 
-    _, body = direct(mw, "/x")
+    _, body = open_wsgi(mw, "/x")
     iterator = iter(body)
     assert next(iterator) == b"a"
     with pytest.raises(OSError, match="disk gone"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import urllib.request
-import warnings
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any
@@ -22,12 +21,12 @@ from webob import Response
 from respond_mw import Middleware, abort, current_request, view
 
 from .server import serve
-
-Result = tuple[str, list[tuple[str, str]], bytes]
+from .wsgi_support import Result, call_wsgi, legacy_app
 
 
 def call(app: Any, path: str = "/", method: str = "GET") -> Result:
-    """Call ``app`` wrapped in the validator; return status, headers and body."""
+    """Call ``app`` wrapped in the validator, with an environ built by the standard
+    library alone (no WebOb); return status, headers and body."""
     environ: dict[str, Any] = {
         "SCRIPT_NAME": "",
         "PATH_INFO": path,
@@ -36,25 +35,7 @@ def call(app: Any, path: str = "/", method: str = "GET") -> Result:
     }
     setup_testing_defaults(environ)
     environ["wsgi.errors"] = io.StringIO()
-    captured: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured[:] = [status, headers]
-        return lambda data: None
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the validator reports problems as warnings
-        body = validator(app)(environ, start_response)
-        try:
-            data = b"".join(body)
-        finally:
-            body.close()
-    return captured[0], captured[1], data
-
-
-def legacy_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-    start_response("202 Accepted", [("Content-Type", "text/plain")])
-    return [b"legacy ", environ["PATH_INFO"].encode()]
+    return call_wsgi(app, environ=environ)
 
 
 def stream() -> Iterator[str]:
@@ -74,35 +55,41 @@ VALUES = [
     pytest.param(lambda: ({"e": 1}, HTTPStatus.CONFLICT), "409 Conflict", b'{"e":1}', id="enum"),
     pytest.param(lambda: Response("resp", status=203), "203 Non-Authoritative Information",
                  b"resp", id="response"),
-    pytest.param(lambda: legacy_wsgi, "202 Accepted", b"legacy /it", id="wsgi-app"),
+    pytest.param(lambda: legacy_app, "202 Accepted", b"legacy /it", id="wsgi-app"),
     pytest.param(lambda: abort(404), "404 Not Found", None, id="abort"),
     pytest.param(lambda: None, "500 Internal Server Error", None, id="none-is-500"),
 ]  # fmt: skip
 
 
+def as_view(func: Callable[[], Any]) -> Any:
+    return view(func)
+
+
+def as_route(func: Callable[[], Any]) -> Any:
+    mw = Middleware(legacy_app)
+    mw.route("/it")(func)
+    return mw
+
+
+@pytest.mark.parametrize(
+    "serve_as", [pytest.param(as_view, id="view"), pytest.param(as_route, id="middleware-route")]
+)
 @pytest.mark.parametrize(("func", "status", "body"), VALUES)
-def test_view_under_validator(func: Callable[[], Any], status: str, body: bytes | None) -> None:
-    got_status, headers, data = call(view(func), "/it")
+def test_under_validator(
+    serve_as: Callable[[Callable[[], Any]], Any],
+    func: Callable[[], Any],
+    status: str,
+    body: bytes | None,
+) -> None:
+    got_status, headers, data = call(serve_as(func), "/it")
     assert got_status == status
     if body is not None:
         assert data == body
     assert all(isinstance(n, str) and isinstance(v, str) for n, v in headers)
 
 
-@pytest.mark.parametrize(("func", "status", "body"), VALUES)
-def test_middleware_route_under_validator(
-    func: Callable[[], Any], status: str, body: bytes | None
-) -> None:
-    mw = Middleware(legacy_wsgi)
-    mw.route("/it")(func)
-    got_status, _, data = call(mw, "/it")
-    assert got_status == status
-    if body is not None:
-        assert data == body
-
-
 def make_site() -> Middleware:
-    mw = Middleware(legacy_wsgi)
+    mw = Middleware(legacy_app)
 
     @mw.route("/hello/<name>")
     def hello(name: str) -> Any:
@@ -121,13 +108,13 @@ def test_middleware_passes_through_routes_mounts_and_errors() -> None:
     assert call(site, "/hello/bob")[2] == b'{"hello":"bob"}'
     assert call(site, "/legacy") == (
         "202 Accepted",
-        [("Content-Type", "text/plain")],
+        [("Content-Type", "text/plain"), ("X-Legacy", "yes")],
         b"legacy /legacy",
     )
     assert call(site, "/sub/page")[2] == b"sub /sub /page"
     assert call(site, "/hello") == (  # no route matches: the legacy app answers
         "202 Accepted",
-        [("Content-Type", "text/plain")],
+        [("Content-Type", "text/plain"), ("X-Legacy", "yes")],
         b"legacy /hello",
     )
 

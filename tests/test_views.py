@@ -11,8 +11,9 @@ import pytest
 import webtest
 from webob import Request, Response
 from webob import exc as webob_exc
+from webtest import TestApp
 
-from respond_mw import View, abort, current_request, view
+from respond_mw import Middleware, View, abort, current_request, view
 
 from .wsgi_support import call_wsgi
 
@@ -419,3 +420,94 @@ def test_streaming_view_sees_current_request() -> None:
         yield current_request().path
 
     assert webtest.TestApp(stream).get("/deep/path").text == "path=/deep/path"
+
+
+# ------------------------------------------------------- the one calling convention
+
+
+def test_a_first_parameter_of_another_name_receives_the_request_as_with_wsgify() -> None:
+    @view
+    def page(req: Request) -> str:
+        return f"{type(req).__name__} {req.path}"
+
+    assert TestApp(page).get("/p").text == "Request /p"
+    assert page(Request.blank("/q")).text == "Request /q"
+
+
+def test_a_view_with_unfilled_parameters_says_what_to_write(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @view
+    def item(item_id: int, name: str) -> str:  # meant to be a route's
+        return f"{item_id} {name}"
+
+    TestApp(item).get("/", status=500)
+    assert "requires the parameter 'name', which would receive nothing" in caplog.text
+    mw = Middleware()
+    mw.route("/items/<int:item_id>/<name>")(item)
+    assert TestApp(mw).get("/items/3/ada").text == "3 ada"
+
+
+@pytest.mark.parametrize(
+    ("register", "func", "message"),
+    [
+        pytest.param(
+            "before_request", lambda token: None, "'token', which would receive", id="before"
+        ),
+        pytest.param(
+            "after_request", lambda: None, "receives response as its first", id="after-none"
+        ),
+        pytest.param(
+            "after_request",
+            lambda request: request,
+            "receives response as its first argument, not the request",
+            id="after-request-first",
+        ),
+        pytest.param(
+            "teardown_request", lambda: None, "receives error as its first", id="teardown"
+        ),
+        pytest.param(
+            "errorhandler", lambda: "x", "receives error as its first argument", id="handler"
+        ),
+        pytest.param(
+            "route", lambda page, extra: "x", "requires the parameter 'extra'", id="route"
+        ),
+    ],
+)
+def test_registration_refuses_a_signature_it_cannot_serve(
+    register: str, func: Any, message: str
+) -> None:
+    mw = Middleware()
+    with pytest.raises(TypeError, match=message):
+        if register == "errorhandler":
+            mw.errorhandler(404)(func)
+        elif register == "route":
+            mw.route("/<page>")(func)
+        else:
+            getattr(mw, register)(func)
+
+
+def test_hooks_and_handlers_may_ask_for_the_request() -> None:
+    mw = Middleware()
+    seen: list[str] = []
+
+    @mw.route("/missing")
+    def missing() -> Any:
+        abort(404)
+
+    @mw.errorhandler(404)
+    def not_found(error: Exception, request: Request) -> Any:
+        return f"no {request.path}"
+
+    @mw.after_request
+    def stamp(response: Response, request: Request) -> Response:
+        response.headers["X-Path"] = request.path
+        return response
+
+    @mw.teardown_request
+    def done(error: BaseException | None, request: Request) -> None:
+        seen.append(request.path)
+
+    resp = TestApp(mw).get("/missing", status=404)
+    assert (resp.text, resp.headers["X-Path"]) == ("no /missing", "/missing")
+    assert seen == ["/missing"]

@@ -84,52 +84,54 @@ def test_lazy_generator_app() -> None:
     assert events == ["start", "finally"]
 
 
-def test_empty_chunks_before_start_response_are_skipped() -> None:
-    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
-        yield b""
-        start_response("200 OK", HEADERS)
-        yield b"data"
+def empty_chunk_first(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    yield b""
+    start_response("200 OK", HEADERS)
+    yield b"data"
 
+
+def write_then_return(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    write = start_response("200 OK", HEADERS)
+    write(b"written ")
+    return [b"returned"]
+
+
+def write_while_iterating(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    write = start_response("200 OK", HEADERS)
+
+    def body() -> Iterator[bytes]:
+        yield b"1"
+        write(b"2")
+        yield b"3"
+        write(b"4")
+
+    return body()
+
+
+def lazy_write_while_iterating(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    write = start_response("200 OK", HEADERS)
+    write(b"a")
+    yield b"b"
+    write(b"c")
+    yield b"d"
+
+
+@pytest.mark.parametrize(
+    ("app", "chunks"),
+    [
+        pytest.param(empty_chunk_first, [b"data"], id="empty-chunks-before-start-are-skipped"),
+        pytest.param(write_then_return, [b"written ", b"returned"], id="write-before-returning"),
+        pytest.param(write_while_iterating, [b"1", b"2", b"3", b"4"], id="write-while-iterating"),
+        pytest.param(
+            lazy_write_while_iterating,
+            [b"a", b"b", b"c", b"d"],
+            id="write-while-iterating-a-lazy-app",
+        ),
+    ],
+)
+def test_body_keeps_the_order_of_writes_and_chunks(app: Any, chunks: list[bytes]) -> None:
     _, _, body = call_application(app, blank_environ())
-    assert b"".join(body) == b"data"
-
-
-def test_write_before_returning() -> None:
-    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        write = start_response("200 OK", HEADERS)
-        write(b"written ")
-        return [b"returned"]
-
-    _, _, body = call_application(app, blank_environ())
-    assert b"".join(body) == b"written returned"
-
-
-def test_write_while_iterating_keeps_the_order() -> None:
-    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
-        write = start_response("200 OK", HEADERS)
-
-        def body() -> Iterator[bytes]:
-            yield b"1"
-            write(b"2")
-            yield b"3"
-            write(b"4")
-
-        return body()
-
-    _, _, body = call_application(app, blank_environ())
-    assert list(body) == [b"1", b"2", b"3", b"4"]
-
-
-def test_write_while_iterating_a_lazy_app_keeps_the_order() -> None:
-    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
-        write = start_response("200 OK", HEADERS)
-        write(b"a")
-        yield b"b"
-        write(b"c")
-        yield b"d"
-
-    _, _, body = call_application(app, blank_environ())
-    assert list(body) == [b"a", b"b", b"c", b"d"]
+    assert list(body) == chunks
 
 
 def test_start_response_again_with_exc_info_replaces_the_status() -> None:

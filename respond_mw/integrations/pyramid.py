@@ -131,7 +131,7 @@ def http_exception_view(context: BaseException, request: Any) -> Response:
     response = response_from_exception(context)
     if response is None:
         raise context
-    return checked_response(response, request.environ, f"view {function_name(type(context))}")
+    return response  # checked where it leaves: the deriver wraps exception views too
 
 
 def includeme(config: Any) -> None:

@@ -16,17 +16,17 @@ from webob import exc as webob_exc
 
 from ..conditional import make_conditional
 from ..context import RequestState, set_state
-from ..egress import finish, refusal, send, send_parts
-from ..headers import header_name, header_value, parse_status
+from ..egress import check_passthrough, finish, refusal, send, send_parts
 from ..helpers import http_exception
+from ..patterns import Pattern
 from ..responses import HTML, Parts, new_response
-from ..routing import MISSING, Found, Match, Pattern, Router, normalize_methods
+from ..routing import MISSING, Found, Match, Router, normalize_methods
 from ..rules import coerce, coerce_parts
 from ..wsgi import call_application, close_iterable
-from .dispatch import Mounts, path_range
+from .dispatch import Mounts, path_range, with_exc_info
 from .handlers import ErrorHandlers
 from .hooks import ClosingBody, Hooks
-from .routes import Route, RouteState
+from .routes import Route, RouteState, not_allowed
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -35,26 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["Middleware"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _with_exc_info(start_response: StartResponse, exc_info: OptExcInfo) -> StartResponse:
-    """``start_response`` passing ``exc_info``: the app may already have called it."""
-
-    def start(status: str, headers: list[tuple[str, str]], _: Any = None) -> Any:
-        return start_response(status, headers, exc_info)
-
-    return start
-
-
-def _checked_head(response: Response, where: str) -> None:
-    """Refuse a wrapped application's response whose status or headers an
-    ``after_request`` hook may have made invalid (its body is not touched)."""
-    try:
-        parse_status(response.status)
-        for name, value in response.headerlist:
-            header_value(header_name(name), value)
-    except (TypeError, ValueError) as problem:
-        raise ValueError(f"the response of {where} cannot be sent: {problem}") from None
 
 
 class Middleware:
@@ -366,7 +346,9 @@ class Middleware:
                 response = coerce(value, state)
         except Exception as error:
             state.store_params()  # the error page may read the environ: complete it
-            return self._handle(environ, start_response, None, None, environ, error)
+            return self._handle(
+                environ, start_response, None, None, environ, error, where=route.where
+            )
         if parts is not None:
             return send_parts(parts, environ, start_response)
         return send(response, environ, start_response, route.where, self.debug)
@@ -380,7 +362,11 @@ class Middleware:
         app_environ: WSGIEnvironment,
         error: Exception | None = None,
         exc_info: OptExcInfo | None = None,
+        where: str | None = None,
     ) -> Iterable[bytes]:
+        if where is None:  # who answers, for messages: the route, or the request
+            route = None if match is None else match.target
+            where = route.where if route is not None else None
         context = copy_context()
         return context.run(
             self._handle_in_context,
@@ -392,6 +378,7 @@ class Middleware:
             app_environ,
             error,
             exc_info,
+            where,
         )
 
     def _handle_in_context(
@@ -404,10 +391,12 @@ class Middleware:
         app_environ: WSGIEnvironment,
         error: Exception | None,
         exc_info: OptExcInfo | None,
+        where: str | None,
     ) -> Iterable[bytes]:
         request = Request(environ)
         set_state(RequestState(request, self._app_name, HTML))
-        where = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        if where is None:
+            where = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
         legacy: Response | None = None
         unexpected: BaseException | None = None
         response: Response
@@ -436,7 +425,7 @@ class Middleware:
             unexpected = refused
             replaced.append(response.app_iter)
         if exc_info is not None:
-            start_response = _with_exc_info(start_response, exc_info)
+            start_response = with_exc_info(start_response, exc_info)
         try:
             start_response(parts[0], parts[1])
         except BaseException as raised:
@@ -461,7 +450,7 @@ class Middleware:
         try:
             if legacy is not None and response is legacy:
                 if self._hooks.after:
-                    _checked_head(response, where)
+                    check_passthrough(response.status, response.headerlist, where)
                 return (response.status, response.headerlist, response.app_iter), None
             return finish(response, environ, where), None
         except ValueError as refused:
@@ -487,7 +476,7 @@ class Middleware:
         if match is not None:
             route = match.target
             if route is None:
-                return self._not_allowed(request, match), None, where
+                return not_allowed(request.method, match.allowed), None, where
             if match.params:
                 request.urlvars = match.params
             return route.respond(request, dict(match.params)), None, route.where
@@ -495,13 +484,6 @@ class Middleware:
             response = self._call_app(app, app_environ)
             return response, response, self._app_name
         raise webob_exc.HTTPNotFound()
-
-    def _not_allowed(self, request: Request, match: Match[Route]) -> Response:
-        """The answer to a method no route of the path takes (``OPTIONS`` included)."""
-        allow = ", ".join(sorted(match.allowed))
-        if request.method == "OPTIONS":
-            return new_response("200 OK", [("Allow", allow), ("Content-Length", "0")], [])
-        raise webob_exc.HTTPMethodNotAllowed(headers=[("Allow", allow)])
 
     def _call_app(self, app: WSGIApplication, environ: WSGIEnvironment) -> Response:
         status, headers, body = call_application(app, environ)

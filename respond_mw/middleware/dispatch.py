@@ -8,12 +8,13 @@ hands any other path to the wrapped application after two string comparisons.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["ABOVE_ALL", "Mounts", "path_range"]
+__all__ = ["ABOVE_ALL", "Mounts", "path_range", "with_exc_info"]
 
 
 class _AboveAll:
@@ -100,3 +101,13 @@ class Mounts:
                 return app, shifted
             candidate = candidate[: candidate.rfind("/")]
         return None
+
+
+def with_exc_info(start_response: StartResponse, exc_info: OptExcInfo) -> StartResponse:
+    """``start_response`` passing ``exc_info``: the wrapped application, which raised,
+    may already have called it."""
+
+    def start(status: str, headers: list[tuple[str, str]], _: Any = None) -> Any:
+        return start_response(status, headers, exc_info)
+
+    return start

@@ -15,17 +15,18 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
 from webob import Request, Response
+from webob import exc as webob_exc
 
 from ..calling import Plan, function_name, plan_call
 from ..context import RequestState
-from ..responses import HTML
-from ..routing import Pattern
+from ..patterns import Pattern
+from ..responses import HTML, new_response
 from ..views import View, respond_with
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["Route", "RouteState", "set_urlvars"]
+__all__ = ["Route", "RouteState", "not_allowed", "set_urlvars"]
 
 
 def _takes_first(func: Callable[..., Any], names: tuple[str, ...]) -> bool:
@@ -187,3 +188,13 @@ class RouteState(RequestState):
         if params:
             self._params = None
             set_urlvars(self.environ, dict(params))  # type: ignore[arg-type]
+
+
+def not_allowed(method: str, allowed: frozenset[str]) -> Response:
+    """The answer to a method no route of the path takes: ``405 Method Not Allowed``
+    (raised, for the error handlers) or, for ``OPTIONS``, ``200`` -- both with
+    ``Allow``."""
+    allow = ", ".join(sorted(allowed))
+    if method == "OPTIONS":
+        return new_response("200 OK", [("Allow", allow), ("Content-Length", "0")], [])
+    raise webob_exc.HTTPMethodNotAllowed(headers=[("Allow", allow)])
