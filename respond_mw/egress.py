@@ -146,6 +146,15 @@ def _header(item: Any) -> tuple[str, str]:
     return name, header_value(name, item[1])
 
 
+#: Header items found valid, with their lower-case names: the few an application
+#: sends again and again are checked once. Bounded; values that vary per response
+#: (lengths, locations) are not kept.
+_known: dict[tuple[str, str], str] = {}
+_MAX_KNOWN = 1024
+_UNCACHED = frozenset({"content-length", "location", "set-cookie", "etag", "last-modified"})
+_LENGTH_NAMES = frozenset({"Content-Length", "content-length", "CONTENT-LENGTH"})
+
+
 def _checked(
     status: Any, headerlist: Any, body: Any, environ: WSGIEnvironment, where: str
 ) -> Parts:
@@ -154,9 +163,20 @@ def _checked(
     given: list[str] = []  # Content-Length values
     at = -1  # where the first one stood, to put the checked one back there
     typed = False
+    known = _known
     for item in headerlist:
-        name, value = _header(item)
-        lower = name.lower()
+        lower = known.get(item) if type(item) is tuple else None
+        if lower is not None:  # an item found valid before
+            name, value = item
+        elif type(item) is tuple and item[0] in _LENGTH_NAMES and type(item[1]) is str:
+            # its value is checked below, against the body or as digits
+            name, value = item
+            lower = "content-length"
+        else:
+            name, value = _header(item)
+            lower = name.lower()
+            if lower not in _UNCACHED and len(known) < _MAX_KNOWN and type(name) is str:
+                known[name, value] = lower
         if lower == "content-length":
             if not given:
                 at = len(headers)
@@ -168,13 +188,14 @@ def _checked(
             value = header_value(name, urljoin(_request_url(environ), value))
         headers.append((name, value))
     head = environ.get("REQUEST_METHOD") == "HEAD"
-    if not typed and status[:3] not in ("204", "304"):
+    code = "" if status in CONTENT_LINES else status[:3]  # "": the usual, with content
+    if not typed and code not in ("204", "304"):
         # RFC 9110 8.3: what a recipient assumes anyway; PEP 3333 wants it said
         headers.append(("Content-Type", "application/octet-stream"))
-    if status in CONTENT_LINES or status[:3] not in ("204", "205", "304"):
+    if code not in ("204", "205", "304"):
         length = _length(body)
         if length is not None:
-            if given and given != [str(length)]:
+            if given and (len(given) != 1 or given[0] != str(length)):
                 raise ValueError(
                     f"its Content-Length ({', '.join(given)}) disagrees with its body "
                     f"({length} bytes); leave Content-Length out and it is computed"
@@ -189,7 +210,7 @@ def _checked(
     else:
         close_iterable(body)
         body = []
-        if status[:3] == "205":
+        if code == "205":
             # RFC 9110 15.3.6: a 205 says it has no content
             headers.insert(len(headers) if at < 0 else at, ("Content-Length", "0"))
         else:  # 204, 304: no content, nor what would describe it
@@ -283,9 +304,13 @@ def send_parts(
     """Send parts built by :func:`~respond_mw.rules.coerce_parts`, which are valid by
     construction: what :func:`finish` would do to them is only to drop the body of a
     ``HEAD`` response."""
-    if environ["REQUEST_METHOD"] == "HEAD":
-        parts = parts[0], parts[1], head_body(parts[2])
-    return _start(start_response, parts)
+    status, headerlist, body = parts
+    try:
+        start_response(status, headerlist)
+    except BaseException:
+        close_iterable(body)
+        raise
+    return head_body(body) if environ["REQUEST_METHOD"] == "HEAD" else body
 
 
 def checked_response(

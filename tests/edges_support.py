@@ -351,8 +351,14 @@ class Edge:
     cold: bool = False
     raised: bool = False
     handler: bool = False
+    #: A function's raised HTTP exceptions propagate to the host (``view(request)``,
+    #: as documented: the host's error handling applies), so only returned values
+    #: are compared here; tests/test_views.py checks that they propagate.
+    propagates: bool = False
 
     def applies_to(self, case: Case) -> bool:
+        if self.propagates and case.raises:
+            return False
         if self.raised:
             return case.raisable
         if self.handler:
@@ -385,7 +391,7 @@ EDGES = [
     # a fresh @view, first request, the rules' per-type cache emptied (no fast path)
     Edge("view-cold", "view", cold=True),
     # the_view(webob.Request) -> webob.Response, then request.get_response(response)
-    Edge("view-request", "view", app=view_called_with_request),
+    Edge("view-request", "view", app=view_called_with_request, propagates=True),
     # @view whose function raises the value (webob.exc instances)
     Edge("view-raised", "view", raised=True),
     # Middleware(legacy_app) route, no hook: cold (cache emptied) and warm

@@ -511,3 +511,15 @@ def test_hooks_and_handlers_may_ask_for_the_request() -> None:
     resp = TestApp(mw).get("/missing", status=404)
     assert (resp.text, resp.headers["X-Path"]) == ("no /missing", "/missing")
     assert seen == ["/missing"]
+
+
+def test_respond_lets_raised_http_exceptions_propagate_to_the_host() -> None:
+    # view(request) is what a host calls: its exception views answer abort() (the
+    # WSGI call answers it itself); tests/test_edges.py compares returned values only
+    @view
+    def gone() -> Any:
+        abort(410)
+
+    with pytest.raises(webob_exc.HTTPGone):
+        gone(Request.blank("/"))
+    assert TestApp(gone).get("/", status=410).status == "410 Gone"

@@ -42,7 +42,11 @@ or raised, through :func:`bottle.abort`, :func:`bottle.redirect` or
 handlers apply. A raised :class:`webob.exc.HTTPException` (what
 :func:`respond_mw.abort` raises) becomes its response. Any other exception is left
 to Bottle (a 500 page, or propagated when ``catchall`` is off), as is a value no
-rule accepts (a :class:`TypeError`).
+rule accepts (a :class:`TypeError` or :class:`ValueError` naming the route). A
+response that cannot be sent is answered with respond_mw's logged generic ``500``,
+as at every edge. Bottle gives
+an empty ``HEAD`` body ``Content-Length: 0`` when the response has none (for a
+streamed body, whose length ``GET`` does not announce).
 
 :func:`respond_mw.current_request` returns a :class:`webob.Request` over Bottle's
 environ while the route runs and while the server iterates a streaming body.
@@ -194,7 +198,7 @@ class RespondPlugin:
                 parts = coerce_parts(result, state)
                 if parts is not None:  # a fresh response: no webob.Response to run
                     return _hand_over(*parts)
-                response = coerce(result, state)
+                response = coerce(result, state)  # its errors are Bottle's to handle
                 return to_bottle(response, environ, where)
             finally:
                 reset_state(token)

@@ -31,9 +31,13 @@ What the include adds, through Pyramid's own extension points:
   their behaviour. Views with a renderer (``renderer="json"``, a template, or an
   application-wide default renderer) are left to it, exactly as before.
   Exception views go through the same pipeline, so they may return any of these
-  values too. Every response such a view returns -- a value coerced by the rules,
-  a :class:`webob.Response` it built -- leaves through :mod:`respond_mw.egress`,
-  which checks it (a refused one is answered with a logged generic ``500``). While
+  values too. Every response such a view returns or raises -- a value coerced by
+  the rules, a :class:`webob.Response` it built, a :mod:`webob.exc` or
+  :mod:`pyramid.httpexceptions` exception -- leaves through :mod:`respond_mw.egress`,
+  which checks it; a response that cannot be sent is answered with a logged generic
+  ``500``, as at every edge. A value the rules refuse is a :class:`TypeError` or
+  :class:`ValueError` naming the view, raised to Pyramid's exception handling like
+  any exception of the view (an exception view, or the debug toolbar, shows it). While
   any view runs -- and while the server iterates a streaming
   body -- :func:`respond_mw.current_request` returns the Pyramid request.
 * an **exception view** for :class:`webob.exc.HTTPException`, so
@@ -55,7 +59,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pyramid.interfaces import IResponse
+from pyramid.interfaces import IExceptionResponse, IResponse
 from webob import Response
 from webob import exc as webob_exc
 
@@ -114,7 +118,7 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
                     parts = coerce_parts(result, state)
                     if parts is not None:
                         return trusted_response(parts)
-                    result = coerce(result, state)
+                    result = coerce(result, state)  # its errors are Pyramid's to handle
             return checked_response(result, request.environ, where)
         finally:
             reset_state(token)
@@ -139,11 +143,16 @@ def includeme(config: Any) -> None:
     ``config.include("respond_mw.integrations.pyramid")``.
 
     Adds the :func:`respond_view` view deriver under ``rendered_view`` and the
-    :func:`http_exception_view` exception view for :class:`webob.exc.HTTPException`.
+    :func:`http_exception_view` exception view for :class:`webob.exc.HTTPException`
+    and for the HTTP exceptions Pyramid's own default exception view answers
+    (``webob.exc.WSGIHTTPException`` and :mod:`pyramid.httpexceptions`): that default
+    view is set up before any include, so the deriver would not wrap it, and a raised
+    HTTP exception would leave without the egress.
 
     .. versionadded:: 0.1.0
     """
     config.add_view_deriver(
         respond_view, name=DERIVER_NAME, under="rendered_view", over="mapped_view"
     )
-    config.add_exception_view(http_exception_view, context=webob_exc.HTTPException)
+    for context in (webob_exc.HTTPException, webob_exc.WSGIHTTPException, IExceptionResponse):
+        config.add_exception_view(http_exception_view, context=context)
