@@ -249,7 +249,12 @@ def _tuple_parts(value: tuple[Any, ...], state: RequestState) -> Parts | None:
     when its status is a standard one with content and it gives no ``Location`` or
     ``Content-Length`` (which the egress completes or checks); ``None`` for any other
     tuple."""
-    body_parts = _BODY_PARTS.get(_handler(type(value[0]))) if value else None
+    if not value:
+        return None
+    handler = _handlers.get(type(value[0]))
+    if handler is None:  # not seen yet: found and cached, as coerce() would
+        handler = _handler(type(value[0]))
+    body_parts = _BODY_PARTS.get(handler)
     if body_parts is None:
         return None
     body, line, pairs = _unpack_tuple(value, state)
