@@ -96,3 +96,11 @@ def test_memory_script_streams_the_whole_body_in_every_mode() -> None:
         for mode in ("inprocess", "waitress"):
             # PASS needs the whole body (1 MiB + 5 bytes) with status 200
             assert f"PASS {case} ({mode})" in out, out
+
+
+def test_compare_times_a_revision_against_the_tree_in_one_process() -> None:
+    out = run("compare.py", "HEAD", "--rounds", "1", "--seconds", "0.001")
+    assert "before: HEAD; 1 paired rounds" in out, out
+    for case in ("@view str HEAD", "@view Response", "Middleware route + hook"):
+        assert f"\n{case} " in out, out
+    assert out.count("x (") == 10, out  # one ratio per case
