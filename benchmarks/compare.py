@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from wsgiref.util import FileWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's respond_mw
@@ -36,6 +37,8 @@ sys.path.insert(0, str(ROOT))  # the working tree's respond_mw
 TEXT = "Hello, World!"
 PAYLOAD: dict[str, Any] = {"message": TEXT, "id": 12345, "tags": ["a", "b"], "ok": True}
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+#: A small file for the ``Path`` case (written in the scratch directory by main()).
+FILE = Path(tempfile.gettempdir(), "respond_mw-compare", "hello.html")
 
 
 def legacy(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -58,6 +61,7 @@ def build(package: str) -> dict[str, tuple[App, str, str]]:
         "@view tuple+headers": (view(lambda: (TEXT, 200, {"X-A": "1"})), "/", "GET"),
         "@view generator": (view(lambda: (c for c in [TEXT])), "/", "GET"),
         "@view Response": (view(lambda: Response(TEXT)), "/", "GET"),
+        "@view Path": (view(lambda: FILE), "/", "GET"),
     }
     routes = middleware(legacy)
     for index in range(1000):
@@ -108,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from webob import Request
 
+    FILE.parent.mkdir(exist_ok=True)
+    FILE.write_text(TEXT * 20)
     with tempfile.TemporaryDirectory() as scratch:
         extract(args.revision, Path(scratch))
         sys.path.insert(0, scratch)
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, (old, path, method) in before.items():
             new = after[name][0]
             template = Request.blank(path, method=method).environ
+            template["wsgi.file_wrapper"] = FileWrapper  # as a server offers one
             iterations = max(100, int(args.seconds / max(run(old, template, 200), 1e-9)))
             ratios, old_times, new_times = [], [], []
             for round_ in range(args.rounds):

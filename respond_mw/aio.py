@@ -15,15 +15,8 @@ Where the coroutines run
 WSGI servers call applications from long-lived worker threads. Each such thread gets
 **one event loop of its own**, created the first time it runs a coroutine and reused
 for every later request, and the coroutine runs on it with
-``loop.run_until_complete``. Measured on CPython 3.11 (an ``async def`` view that
-returns at once / awaits ``asyncio.sleep(0)``)::
-
-    asyncio.run() per request                    ~190 us
-    a new event loop per request                 ~85-105 us
-    one background loop thread, handing over     ~55-75 us   (48 us with 4 threads)
-    one loop per worker thread (used here)       ~12-15 us   (20 us with 4 threads)
-
-The per-thread loop is thus the cheapest, and it keeps the WSGI model: a request
+``loop.run_until_complete`` -- the cheapest of the ways measured (see
+:doc:`/async`, which gives the timings). It keeps the WSGI model: a request
 occupies its thread while its coroutine runs. Two consequences:
 
 * Objects bound to an event loop (connection pools, locks, clients of async

@@ -142,13 +142,22 @@ class FileBody:
     ``close()`` closes the underlying file.
     """
 
-    __slots__ = ("_closed", "_end", "_pos", "_start", "file")
+    __slots__ = ("_closed", "_disk_size", "_end", "_pos", "_start", "file")
 
-    def __init__(self, file: IO[bytes], start: int = 0, length: int | None = None) -> None:
+    def __init__(
+        self,
+        file: IO[bytes],
+        start: int = 0,
+        length: int | None = None,
+        *,
+        disk_size: int | None = None,
+    ) -> None:
         self.file = file
         self._start = self._pos = start
         self._end = None if length is None else start + length
         self._closed = False
+        #: The size of the file on disk, when the caller knows it (saves a stat).
+        self._disk_size = disk_size
 
     @property
     def length(self) -> int | None:
@@ -206,10 +215,12 @@ class FileBody:
         when the size is unknown (not seekable)."""
         if self._end is None:
             return None
-        try:
-            size = os.fstat(self.file.fileno()).st_size
-        except (OSError, AttributeError, ValueError):
-            size = None
+        size = self._disk_size
+        if size is None:
+            try:
+                size = os.fstat(self.file.fileno()).st_size
+            except (OSError, AttributeError, ValueError):
+                size = None
         return self.file if size == self._end else self
 
     def __repr__(self) -> str:

@@ -43,6 +43,7 @@ A missing path raises :class:`webob.exc.HTTPNotFound` (a ``404``), an unreadable
 
 from __future__ import annotations
 
+import functools
 import io
 import mimetypes
 import os
@@ -68,8 +69,11 @@ __all__ = ["FileBody", "safe_join", "send_from_directory"]
 # ----------------------------------------------------------------- HTTP conditions
 
 
-def _http_date(timestamp: float) -> str:
-    return formatdate(timestamp, usegmt=True)
+@functools.lru_cache(maxsize=1024)
+def _http_date(seconds: int) -> str:
+    """The HTTP date of a whole number of seconds (the files served again and again
+    have the same modification times)."""
+    return formatdate(seconds, usegmt=True)
 
 
 def _parse_date(value: str) -> int | None:
@@ -139,10 +143,20 @@ def _if_range_allows(environ: WSGIEnvironment, etag: str | None, mtime: int | No
 
 def _content_type(name: object) -> str:
     if isinstance(name, (str, os.PathLike)):
-        guessed, _ = mimetypes.guess_type(os.fspath(name))
-        if guessed:
-            return text_content_type(guessed)
+        text = os.fspath(name)
+        if isinstance(text, str):
+            base = os.path.basename(text)
+            dot = base.find(".")
+            return _type_of_suffixes("" if dot < 0 else base[dot:])
     return "application/octet-stream"
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_of_suffixes(suffixes: str) -> str:
+    """The type of a file name ending in ``suffixes`` (what follows the first dot of
+    its base name): :func:`mimetypes.guess_type` reads nothing else."""
+    guessed, _ = mimetypes.guess_type("file" + suffixes)
+    return "application/octet-stream" if guessed is None else text_content_type(guessed)
 
 
 def _extent(file: IO[bytes]) -> tuple[int, int] | None:
@@ -186,13 +200,14 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
         if fstat is not None and stat.S_ISREG(fstat.st_mode):
             st = fstat
     extent = _extent(file)
+    disk_size = st.st_size if st is not None else None
     headers = [("Content-Type", _content_type(getattr(file, "name", None)))]
     etag = mtime = None
     if st is not None:
         mtime = int(st.st_mtime)
         position = extent[0] if extent else 0
         etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}' + (f"-{position:x}" if position else "") + '"'
-        headers.append(("Last-Modified", _http_date(st.st_mtime)))
+        headers.append(("Last-Modified", _http_date(int(st.st_mtime))))
         headers.append(("ETag", etag))
     if extent is None:  # not seekable: streamed as it comes
         return new_response("200 OK", headers, FileBody(file))
@@ -222,10 +237,12 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
                 headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
                 headers.append(("Content-Length", str(length)))
                 return new_response(
-                    "206 Partial Content", headers, FileBody(file, start + first, length)
+                    "206 Partial Content",
+                    headers,
+                    FileBody(file, start + first, length, disk_size=disk_size),
                 )
     headers.append(("Content-Length", str(size)))
-    return new_response("200 OK", headers, FileBody(file, start, size))
+    return new_response("200 OK", headers, FileBody(file, start, size, disk_size=disk_size))
 
 
 def _from_file(value: IO[Any], state: RequestState, depth: int) -> Response:

@@ -103,4 +103,4 @@ def test_compare_times_a_revision_against_the_tree_in_one_process() -> None:
     assert "before: HEAD; 1 paired rounds" in out, out
     for case in ("@view str HEAD", "@view Response", "Middleware route + hook"):
         assert f"\n{case} " in out, out
-    assert out.count("x (") == 10, out  # one ratio per case
+    assert out.count("x (") == 11, out  # one ratio per case
