@@ -293,6 +293,13 @@ def edge_problems(
         return [f"{edge.name} {p}" for p in broken], got
     ref = run_both(REFERENCE, reference_case(edge, case), log)
     _check_recipe(case, ref)
+    if edge.family == "bottle" and ref["GET"].kind == "raised" and ref["GET"].status:
+        # Bottle reads the first chunk of a body before it sends the headers: a body
+        # that fails there (a stream longer than its Content-Length, aborted) is its
+        # own 500 page for GET; HEAD, whose body is not read, is sent as it was given
+        get = got["GET"]
+        if get.status == "500 Internal Server Error" and ref["GET"].logged == get.logged:
+            return [], got
     if own_only:
         shared = set(violations(ref["GET"], ref["HEAD"]))
         broken = [p for p in broken if p not in shared]

@@ -23,7 +23,8 @@ from ..responses import HTML, Parts, new_response
 from ..routing import MISSING, Found, Match, Router, normalize_methods
 from ..rules import coerce, coerce_parts
 from ..wsgi import call_application, close_iterable
-from .dispatch import Mounts, path_range, with_exc_info
+from .body import ReplayableInput
+from .dispatch import Mounts, path_range, shifted, with_exc_info
 from .handlers import ErrorHandlers
 from .hooks import ClosingBody, Hooks
 from .routes import Route, RouteState, not_allowed
@@ -324,12 +325,10 @@ class Middleware:
         environ: WSGIEnvironment,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        """Answer a route when no hook or error handler is registered, in the fresh
-        context the caller runs it in: the :class:`webob.Request` is built only if the
-        function or :func:`~respond_mw.current_request` asks for it, and a value
-        :func:`~respond_mw.rules.coerce_parts` takes goes out by its parts.
-        An exception takes the general path (:meth:`_handle`), which answers it.
-        ``found`` is shared with the router's cache: it is only read."""
+        """Answer a route when no hook or error handler is registered, in the caller's
+        fresh context: the request is built only if something asks for it, a value
+        :func:`~respond_mw.rules.coerce_parts` takes goes out by its parts, and an
+        exception takes the general path. ``found`` is the router's cache's: read only."""
         params = found[1]
         state = RouteState(route, environ, params)
         set_state(state)
@@ -400,15 +399,17 @@ class Middleware:
         legacy: Response | None = None
         unexpected: BaseException | None = None
         response: Response
+        # hooks may read the body before an application gets it: keep what they read
+        replay = ReplayableInput.install(environ) if app and self._hooks.before else None
         try:
             if error is not None:
                 raise error
-            response, legacy, where = self._respond(request, match, app, app_environ, where)
+            response, legacy, where = self._respond(request, match, app, app_environ, where, replay)
         except Exception as raised:
             response, unexpected, where = self._errors.respond(raised, request, where, self.debug)
         finally:
             del error  # no reference cycle through the traceback
-        replaced: list[Iterable[bytes]] = []
+        replaced: list[Any] = [] if replay is None else [replay]  # closed with the body
         if self._hooks.after:
             try:
                 response = self._hooks.run_after(response, request, replaced)
@@ -467,6 +468,7 @@ class Middleware:
         app: WSGIApplication | None,
         app_environ: WSGIEnvironment,
         where: str,
+        replay: ReplayableInput | None = None,
     ) -> tuple[Response, Response | None, str]:
         """The response, the same response if it is an application's (untouched),
         and who answered."""
@@ -481,6 +483,10 @@ class Middleware:
                 request.urlvars = match.params
             return route.respond(request, dict(match.params)), None, route.where
         if app is not None:
+            if replay is not None:
+                replay.hand_over(request.environ)
+            if app_environ is not request.environ:  # mounted: what the hooks changed too
+                app_environ = shifted(request.environ, app_environ)
             response = self._call_app(app, app_environ)
             return response, response, self._app_name
         raise webob_exc.HTTPNotFound()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["ABOVE_ALL", "Mounts", "path_range", "with_exc_info"]
+__all__ = ["ABOVE_ALL", "Mounts", "path_range", "shifted", "with_exc_info"]
 
 
 class _AboveAll:
@@ -111,3 +111,13 @@ def with_exc_info(start_response: StartResponse, exc_info: OptExcInfo) -> StartR
         return start_response(status, headers, exc_info)
 
     return start
+
+
+def shifted(environ: WSGIEnvironment, mounted: WSGIEnvironment) -> WSGIEnvironment:
+    """A fresh copy of ``environ`` (as hooks left it: its ``wsgi.input`` and what WebOb
+    parsed of it) with the ``SCRIPT_NAME`` and ``PATH_INFO`` of ``mounted``, the
+    environ :meth:`Mounts.find` made for a mounted application."""
+    fresh = dict(environ)
+    fresh["SCRIPT_NAME"] = mounted["SCRIPT_NAME"]
+    fresh["PATH_INFO"] = mounted["PATH_INFO"]
+    return fresh
