@@ -10,10 +10,14 @@ body, and answers a request whose ``If-None-Match`` matches that ETag with
         return {"items": load_items()}
 
 Only *buffered* bodies (``str``, ``bytes``, JSON, ...) get a computed ETag: a streamed
-body is never read ahead to hash it. A streamed response whose view set an ``ETag``
-itself is still answered with ``304`` when it matches (its generator is then closed
-without being iterated). File responses (``respond_mw.files``) carry their own
-ETag and handle ``If-None-Match`` themselves.
+body is never read ahead to hash it. A :class:`~respond_mw.Middleware` with
+``conditional=True`` also reads, for ``GET``, the pages of the wrapped application
+that announce a ``Content-Length`` up to ``conditional_limit`` (1 MiB by default) --
+Django's and Flask's pages are such bodies -- once, and sends them from memory. A
+streamed response whose view set an ``ETag`` itself is still answered with ``304``
+when it matches (its generator is then closed without being iterated). File
+responses (``respond_mw.files``) carry their own ETag and handle ``If-None-Match``
+themselves.
 
 ``If-None-Match`` uses the weak comparison of RFC 9110 (``W/"x"`` matches ``"x"``) and
 ``*`` matches any response.
@@ -27,6 +31,7 @@ import re
 from webob import Request, Response
 
 from .responses import drop_content
+from .wsgi import close_iterable
 
 __all__ = ["body_etag", "etag_matches", "make_conditional"]
 
@@ -53,13 +58,34 @@ def _get_header(response: Response, name: str) -> str | None:
     return None
 
 
-def make_conditional(response: Response, request: Request) -> Response:
+def _read_whole(response: Response, limit: int) -> object:
+    """The body of ``response`` read into a list when its ``Content-Length`` says at
+    most ``limit`` bytes (the original iterable closed), else the body as it was."""
+    length = _get_header(response, "content-length")
+    if length is None or not (length.isascii() and length.isdigit()) or int(length) > limit:
+        return response._app_iter
+    original = response._app_iter
+    try:
+        data = b"".join(original)
+    finally:
+        close_iterable(original)
+    response._app_iter = [data]
+    return response._app_iter
+
+
+def make_conditional(response: Response, request: Request, read_up_to: int = 0) -> Response:
     """Add an ETag to a buffered ``200`` response and answer ``If-None-Match``.
 
     Changes and returns ``response``: a matching ``If-None-Match`` on a ``GET`` or
     ``HEAD`` request makes it a ``304 Not Modified`` without body (its ``ETag`` and
     other headers are kept). Responses to other methods or with another status, and
     streamed responses without an ETag, are returned unchanged.
+
+    :param read_up_to: for a ``GET``, a body that is not a list but announces a
+        ``Content-Length`` of at most this many bytes is read once into memory (its
+        iterable closed), hashed and sent from there -- what a legacy application's
+        pages are (Django's, Flask's); ``0``: never. A body without
+        ``Content-Length`` is never read ahead.
 
     .. versionadded:: 0.1.0
     """
@@ -68,6 +94,8 @@ def make_conditional(response: Response, request: Request) -> Response:
     etag = _get_header(response, "etag")
     if etag is None:
         body = response._app_iter
+        if type(body) is not list and read_up_to and request.method == "GET":
+            body = _read_whole(response, read_up_to)
         if type(body) is not list:
             return response  # streamed: never read ahead
         etag = body_etag(b"".join(body))

@@ -83,8 +83,12 @@ def call_application(
         return written.append
 
     app_iter = app(environ, start_response)
-    if captured and not written and type(app_iter) is list:
-        return captured[0], list(captured[1]), app_iter
+    if captured and not written:
+        kind = type(app_iter)
+        if kind is list or kind is environ.get("wsgi.file_wrapper"):
+            # nothing can come before it: the application's own iterable (the
+            # server's file wrapper keeps the server's fast path)
+            return captured[0], list(captured[1]), app_iter
     head = written
     try:
         iterator = iter(app_iter)

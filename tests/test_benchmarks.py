@@ -104,3 +104,9 @@ def test_compare_times_a_revision_against_the_tree_in_one_process() -> None:
     for case in ("@view str HEAD", "@view Response", "Middleware route + hook"):
         assert f"\n{case} " in out, out
     assert out.count("x (") == 11, out  # one ratio per case
+
+
+def test_file_passthrough_sends_the_whole_file_in_every_case() -> None:
+    out = run("file_passthrough.py", "-n", "1", "-r", "1")
+    for case in ("application alone", "Middleware", "Middleware + hooks"):
+        assert f"\n{case} " in out, out

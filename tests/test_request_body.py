@@ -79,7 +79,8 @@ def _django_app() -> Any:
             SECRET_KEY="tests",
             ALLOWED_HOSTS=["*"],
             ROOT_URLCONF=urls.__name__,
-            MIDDLEWARE=[],
+            # as in every new project: CommonMiddleware gives pages their Content-Length
+            MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
             INSTALLED_APPS=[],
             DATA_UPLOAD_MAX_MEMORY_SIZE=None,
         )

@@ -17,12 +17,11 @@ from webob import exc as webob_exc
 from ..conditional import make_conditional
 from ..context import RequestState, set_state
 from ..egress import check_passthrough, finish, refusal, send, send_parts
-from ..helpers import http_exception
 from ..patterns import Pattern
-from ..responses import HTML, Parts, new_response
+from ..responses import HTML, Parts
 from ..routing import MISSING, Found, Match, Router, normalize_methods
 from ..rules import coerce, coerce_parts
-from ..wsgi import call_application, close_iterable
+from ..wsgi import close_iterable
 from .body import ReplayableInput
 from .dispatch import Mounts, path_range, shifted, with_exc_info
 from .handlers import ErrorHandlers
@@ -45,24 +44,32 @@ class Middleware:
         matches; ``None`` answers them ``404 Not Found``.
     :param debug: show the traceback of unexpected exceptions on the ``500`` page
         (never in production).
-    :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` (routes,
-        and the wrapped application's when it returns a list) a strong ``ETag`` and
-        answer a matching ``If-None-Match`` with ``304 Not Modified`` (see
-        :mod:`respond_mw.conditional`).
+    :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` a strong
+        ``ETag`` and answer a matching ``If-None-Match`` with ``304 Not Modified`` (see
+        :mod:`respond_mw.conditional`): routes' bodies, the wrapped application's
+        lists, and for ``GET`` its bodies with a ``Content-Length`` up to
+        ``conditional_limit`` bytes, read once (streams without one never are).
+    :param conditional_limit: see ``conditional`` (default 1 MiB).
 
-    See the module documentation for dispatch, error handlers, hooks and the
+    See the package documentation for dispatch, error handlers, hooks and the
     request context.
 
     .. versionadded:: 0.1.0
     """
 
     def __init__(
-        self, app: WSGIApplication | None = None, *, debug: bool = False, conditional: bool = False
+        self,
+        app: WSGIApplication | None = None,
+        *,
+        debug: bool = False,
+        conditional: bool = False,
+        conditional_limit: int = 1024 * 1024,
     ) -> None:
         self._app: WSGIApplication | None = None
         self._app_name = "the wrapped application"
         self.debug = debug
         self.conditional = conditional
+        self.conditional_limit = conditional_limit
         #: The routes, see :meth:`route`.
         self.router: Router[Route] = Router()
         self._has_routes = False
@@ -172,10 +179,6 @@ class Middleware:
                 resp = make_response(render_page("error.html"), 404)
                 resp.headers["X-Something"] = "A value"
                 return resp
-
-            @mw.errorhandler(KeyError)
-            def missing(error):
-                return {"missing": str(error)}, 404
 
         :param code_or_exception: an error status from 400 to 599, or an exception
             class (a :mod:`webob.exc` class such as ``HTTPNotFound`` or
@@ -399,7 +402,7 @@ class Middleware:
         legacy: Response | None = None
         unexpected: BaseException | None = None
         response: Response
-        # hooks may read the body before an application gets it: keep what they read
+        # what hooks read of the body is kept for the application (middleware/body.py)
         replay = ReplayableInput.install(environ) if app and self._hooks.before else None
         try:
             if error is not None:
@@ -420,7 +423,8 @@ class Middleware:
             else:
                 where = f"{where} (then after_request {self._hooks.after_names()})"
         if self.conditional:
-            response = make_conditional(response, request)
+            limit = self.conditional_limit if response is legacy else 0
+            response = make_conditional(response, request, limit)
         parts, refused = self._finish(response, legacy, request, where)
         if refused is not None:
             unexpected = refused
@@ -437,7 +441,9 @@ class Middleware:
         body = parts[2]
         if self._hooks.teardown or replaced:
             replaced = [old for old in replaced if old is not body]
-            return ClosingBody(body, self._hooks, request, context, unexpected, replaced)
+            closing = ClosingBody(body, self._hooks, request, context, unexpected, replaced)
+            wrapper = environ.get("wsgi.file_wrapper")  # the server's own: its fast path
+            return closing.around(body) if type(body) is wrapper else closing
         return body
 
     def _finish(
@@ -487,13 +493,6 @@ class Middleware:
                 replay.hand_over(request.environ)
             if app_environ is not request.environ:  # mounted: what the hooks changed too
                 app_environ = shifted(request.environ, app_environ)
-            response = self._call_app(app, app_environ)
+            response = self._errors.call(app, app_environ)
             return response, response, self._app_name
         raise webob_exc.HTTPNotFound()
-
-    def _call_app(self, app: WSGIApplication, environ: WSGIEnvironment) -> Response:
-        status, headers, body = call_application(app, environ)
-        if status[:1] in "45" and self._errors.handles_status(status):
-            close_iterable(body)
-            raise http_exception(status)
-        return new_response(status, headers, body)

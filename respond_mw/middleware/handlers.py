@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webob import Request, Response
 from webob import exc as webob_exc
@@ -23,8 +23,12 @@ from ..context import RequestState, set_state
 from ..errors import internal_error, response_from_exception
 from ..headers import is_headers
 from ..helpers import http_exception
-from ..responses import HTML
+from ..responses import HTML, new_response
 from ..rules import coerce
+from ..wsgi import call_application, close_iterable
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 __all__ = ["ErrorHandlers"]
 
@@ -170,3 +174,13 @@ class ErrorHandlers:
         except Exception as raised:
             return internal_error(raised, answered, debug), raised, answered
         return response, unexpected, answered
+
+    def call(self, app: WSGIApplication, environ: WSGIEnvironment) -> Response:
+        """Run a wrapped or mounted application: its response as it answered, or,
+        for an error status a handler applies to, the HTTP exception standing for
+        it (raised; the application's body is closed unread)."""
+        status, headers, body = call_application(app, environ)
+        if status[:1] in "45" and self.handles_status(status):
+            close_iterable(body)
+            raise http_exception(status)
+        return new_response(status, headers, body)
