@@ -18,6 +18,8 @@ from typing import Any
 import bottle
 import flask
 import pytest
+from webob import Request
+from webob import Response as WebObResponse
 from webtest import TestApp
 
 from respond_mw import Middleware, current_request
@@ -101,8 +103,25 @@ def _django_app() -> Any:
     return get_wsgi_application()
 
 
+def webob_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    """A WebOb application: it parses the form WebOb parsed for the hook, if one did."""
+    request = Request(environ)
+    if request.path_info == "/form":
+        post = request.POST
+        answer: Any = {
+            "form": {
+                k: [v if isinstance(v, str) else v.value.decode("latin-1") for v in post.getall(k)]
+                for k in post
+            }
+        }
+    else:
+        answer = {"data": request.body.decode("latin-1")}
+    return WebObResponse(json_body=answer)(environ, start_response)
+
+
 LEGACY = {
     "raw": lambda: raw_app,
+    "webob": lambda: webob_app,
     "flask": _flask_app,
     "bottle": _bottle_app,
     "django": _django_app,
@@ -274,3 +293,21 @@ def test_over_waitress_the_application_gets_the_body(legacy: str, hook: str, chu
         behind_mount = _post_raw(url, prefix + path, form, content_type, chunked)
     assert behind == alone == behind_mount
     assert b"two words" in alone or b"two+words" in alone
+
+
+def test_a_webob_application_gets_the_form_the_hook_parsed() -> None:
+    parsed: list[Any] = []
+
+    def legacy(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        parsed.append(Request(environ).POST)
+        return webob_app(environ, start_response)
+
+    mw = Middleware(legacy)
+
+    @mw.before_request
+    def csrf() -> None:
+        parsed.append(current_request().POST)
+
+    TestApp(mw).post("/form", {"a": "1"})
+    assert parsed[0] is parsed[1]  # parsed once, not read twice
+    assert parsed[1]["a"] == "1"
