@@ -36,7 +36,9 @@ an iterator or generator of            streamed: nothing is read before the serv
                                        ``Content-Length``, ``close()`` closes the
                                        generator
 any other callable                     run as a WSGI application against the current
-                                       request; a streaming body stays streaming
+                                       request (its body from the start, when the
+                                       view read it); a streaming body stays
+                                       streaming
 =====================================  ==============================================
 
 Anything else -- ``None``, numbers, booleans, sets, tuple subclasses such as
@@ -193,7 +195,10 @@ def _from_wsgi(value: Any, state: RequestState, depth: int) -> Response:
             f"The view {state.view} returned a WSGI application ({value!r}), which can only "
             "be run while a request is being handled"
         )
-    status, headers, body = call_application(value, state.request.environ)
+    environ = state.request.environ
+    if environ.get("webob.is_body_seekable"):  # the view read the body through WebOb:
+        environ["wsgi.input"].seek(0)  # the application reads it from its start
+    status, headers, body = call_application(value, environ)
     return new_response(status, headers, body)
 
 

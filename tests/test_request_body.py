@@ -311,3 +311,17 @@ def test_a_webob_application_gets_the_form_the_hook_parsed() -> None:
     TestApp(mw).post("/form", {"a": "1"})
     assert parsed[0] is parsed[1]  # parsed once, not read twice
     assert parsed[1]["a"] == "1"
+
+
+@pytest.mark.parametrize("legacy", LEGACY, ids=str)
+def test_a_route_that_read_the_form_can_hand_the_request_over(legacy: str) -> None:
+    app = LEGACY[legacy]()
+    mw = Middleware()
+
+    @mw.route("/form", methods=["POST"])
+    def form(request: Any) -> Any:
+        assert request.POST["a"] == "1"
+        return app  # the rest is the legacy application's
+
+    body = BODIES["form"]
+    assert _post(TestApp(mw), "/form", **body).body == _post(TestApp(app), "/form", **body).body
