@@ -6,6 +6,8 @@ See :mod:`respond_mw.rules` for the rules.
 from __future__ import annotations
 
 from .aio import use_shared_loop as use_shared_loop
+from .callbacks import after_this_request as after_this_request
+from .callbacks import stream_with_context as stream_with_context
 from .conditional import make_conditional as make_conditional
 from .context import current_request as current_request
 from .files import safe_join as safe_join
@@ -25,6 +27,7 @@ __all__ = [
     "Middleware",
     "View",
     "abort",
+    "after_this_request",
     "coerce",
     "current_request",
     "jsonify",
@@ -35,6 +38,7 @@ __all__ = [
     "response_adapter",
     "safe_join",
     "send_from_directory",
+    "stream_with_context",
     "use_shared_loop",
     "view",
 ]

@@ -15,6 +15,7 @@ a dataclass instance                    object of its fields, in field order
 an object with ``__json__()``           whatever ``__json__()`` returns (it may
                                         take the current request as argument,
                                         the way Pyramid's JSON renderer calls it)
+an object with ``__html__()``           the string of its markup, as Flask does
 ======================================  ==========================================
 
 ``NaN`` and infinities are refused (``ValueError``): they are not JSON. Any other
@@ -94,10 +95,13 @@ def _default(obj: Any) -> Any:
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     if hasattr(type(obj), "__json__"):
         return _call_json_method(obj)
+    if hasattr(type(obj), "__html__"):  # markup (markupsafe.Markup is a str already)
+        return str(obj.__html__())
     raise JSONEncodeError(
         f"Object of type {type(obj).__qualname__} is not JSON serializable: return "
         "str, int, float, bool, None, dict, list or tuple values, or a datetime, "
-        "Decimal, UUID, Enum, dataclass, or an object with a __json__() method (a "
+        "Decimal, UUID, Enum, dataclass, or an object with a __json__() or __html__() "
+        "method (a "
         "response adapter does not apply to values inside a dict or list)"
     )
 

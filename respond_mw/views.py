@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
+from .callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from .calling import Plan, function_name, parameters, plan_call, request_caller
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
@@ -208,6 +209,8 @@ class View:
             self.default_headers,
             self.conditional,
         )
+        if AFTER_THIS_REQUEST in request.environ:
+            response = run_after_this_request(response, request.environ)
         if self.propagate_exceptions:
             finish(response, request.environ, self.where)  # raises the refusal
         return checked_response(response, request.environ, self.where, self.debug)
@@ -250,7 +253,7 @@ class View:
             parts = None
             try:
                 value = bare() if bare is not None else call(None, request)
-                if plain:
+                if plain and AFTER_THIS_REQUEST not in environ:
                     parts = coerce_parts(value, state)
                 if parts is None:
                     response = coerce(value, state)
@@ -271,7 +274,13 @@ class View:
         environ: WSGIEnvironment,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        """Complete (default headers, conditional) and send ``response``."""
+        """Complete (after_this_request, default headers, conditional) and send
+        ``response``."""
+        if AFTER_THIS_REQUEST in environ:
+            try:
+                response = run_after_this_request(response, environ)
+            except Exception as error:
+                response = self._error_response(error)
         if self.default_headers:
             add_missing_headers(response, self.default_headers)
         if self.conditional:

@@ -253,11 +253,12 @@ def test_wrong_method_is_405_with_allow(legacy: Legacy) -> None:
 
     app = TestApp(mw, lint=True)
     resp = app.post("/items/1", status=405)
-    assert resp.headers["Allow"] == "GET, HEAD, PUT"
+    assert resp.headers["Allow"] == "GET, HEAD, OPTIONS, PUT"  # OPTIONS too, as Flask
     assert legacy.seen == []
     options = app.options("/items/1")
     assert options.status_int == 200
-    assert options.headers["Allow"] == "GET, HEAD, PUT"
+    assert options.headers["Allow"] == "GET, HEAD, OPTIONS, PUT"
+    assert options.headers["Content-Type"] == "text/html; charset=UTF-8"
     assert options.body == b""
 
 
@@ -271,7 +272,7 @@ def test_405_handler_keeps_allow() -> None:
 
     resp = TestApp(mw, lint=True).get("/only-post", status=405)
     assert resp.text == "use another method"
-    assert resp.headers["Allow"] == "POST"
+    assert resp.headers["Allow"] == "OPTIONS, POST"
 
 
 def test_head_is_served_by_get_routes_without_body() -> None:
@@ -536,12 +537,26 @@ def test_exception_handlers_follow_the_mro() -> None:
     assert app.get("/zero", status=500).text == "generic"
 
 
-def test_exception_handler_does_not_take_http_errors() -> None:
+def test_a_catch_all_handler_takes_http_errors_as_in_flask() -> None:
     mw = Middleware()
     mw.add_route("/x", lambda: abort(403))
+    mw.register_error_handler(Exception, lambda e: f"generic {e.code}")
+    resp = TestApp(mw, lint=True).get("/x", status=403)  # a bare body: the error's status
+    assert resp.text == "generic 403"
+    assert TestApp(mw).get("/missing", status=404).text == "generic 404"  # routing's own
+
+
+def test_a_catch_all_handler_leaves_a_legacy_error_status_alone() -> None:
+    def legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response(
+            "401 Unauthorized", [("WWW-Authenticate", "Basic"), ("Content-Type", "text/plain")]
+        )
+        return [b"who are you?"]
+
+    mw = Middleware(legacy)
     mw.register_error_handler(Exception, lambda e: "generic")
-    resp = TestApp(mw, lint=True).get("/x", status=403, headers={"Accept": "text/plain"})
-    assert "403 Forbidden" in resp.text
+    resp = TestApp(mw).get("/private", status=401)
+    assert (resp.text, resp.headers["WWW-Authenticate"]) == ("who are you?", "Basic")
 
 
 def test_exceptions_of_the_wrapped_app_reach_handlers(legacy: Legacy) -> None:
@@ -697,7 +712,8 @@ def test_handler_that_raises_gives_a_plain_500(caplog: pytest.LogCaptureFixture)
         pytest.param(600, ValueError, id="out-of-range"),
         pytest.param(True, TypeError, id="bool"),
         pytest.param("404", TypeError, id="str"),
-        pytest.param(int, TypeError, id="not-an-exception"),
+        pytest.param(int, ValueError, id="not-an-exception"),  # as Flask
+        pytest.param(KeyboardInterrupt, ValueError, id="not-an-exception-subclass"),
     ],
 )
 def test_errorhandler_keys(key: Any, error: type[Exception]) -> None:

@@ -51,7 +51,7 @@ assert client.get("/").text == "the legacy home page"  # untouched
 assert client.get("/hello/Ada").text == "<p>Hello, Ada!</p>"
 assert client.get("/items/7").json == {"id": 7}
 assert client.put_json("/items/7", {"x": 1}).json == {"updated": 7, "with": {"x": 1}}
-assert client.delete("/items/7", status=405).headers["Allow"] == "GET, HEAD, PUT"
+assert client.delete("/items/7", status=405).headers["Allow"] == "GET, HEAD, OPTIONS, PUT"
 assert client.get("/files/a/b.txt").json == {"name": "a/b.txt", "parts": ["a", "b.txt"]}
 
 # the legacy app's own 404 gets the custom page, like the unknown item path

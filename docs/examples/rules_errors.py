@@ -150,8 +150,9 @@ CASES = [
         TypeError,
         "The view {v} returned a value that is not JSON: Object of type object is not JSON "
         "serializable: return str, int, float, bool, None, dict, list or tuple values, or a "
-        "datetime, Decimal, UUID, Enum, dataclass, or an object with a __json__() method (a "
-        "response adapter does not apply to values inside a dict or list)",
+        "datetime, Decimal, UUID, Enum, dataclass, or an object with a __json__() or "
+        "__html__() method (a response adapter does not apply to values inside a dict or "
+        "list)",
     ),
 ]
 

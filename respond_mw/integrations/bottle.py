@@ -67,6 +67,7 @@ from typing import Any
 import bottle
 from webob import Response
 
+from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..calling import function_name
 from ..context import RequestState, reset_state, set_state
 from ..egress import finish, refusal
@@ -190,15 +191,16 @@ class RespondPlugin:
                     response = response_from_exception(error)
                     if response is None:
                         raise
-                    return to_bottle(response, environ, where)
+                    return to_bottle(run_after_this_request(response, environ), environ, where)
                 if isinstance(result, bottle.HTTPResponse):
                     return result
                 if "Content-Type" in bottle.response:
                     state.text_type = bottle.response.content_type
-                parts = coerce_parts(result, state)
+                parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(result, state)
                 if parts is not None:  # a fresh response: no webob.Response to run
                     return _hand_over(*parts)
                 response = coerce(result, state)  # its errors are Bottle's to handle
+                response = run_after_this_request(response, environ)
                 return to_bottle(response, environ, where)
             finally:
                 reset_state(token)

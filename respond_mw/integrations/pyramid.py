@@ -63,6 +63,7 @@ from pyramid.interfaces import IExceptionResponse, IResponse
 from webob import Response
 from webob import exc as webob_exc
 
+from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..calling import function_name
 from ..context import RequestState, reset_state, set_state
 from ..egress import checked_response, trusted_response
@@ -108,6 +109,7 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
         token = set_state(state)
         try:
             result = view(context, request)
+            environ = request.environ
             if not isinstance(result, Response):
                 adapted = registry.queryAdapterOrSelf(result, IResponse)
                 if adapted is not None:
@@ -115,11 +117,12 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
                         return adapted  # not WebOb's: Pyramid sends it as it is
                     result = adapted
                 else:
-                    parts = coerce_parts(result, state)
+                    parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(result, state)
                     if parts is not None:
                         return trusted_response(parts)
                     result = coerce(result, state)  # its errors are Pyramid's to handle
-            return checked_response(result, request.environ, where)
+            result = run_after_this_request(result, environ)
+            return checked_response(result, environ, where)
         finally:
             reset_state(token)
 

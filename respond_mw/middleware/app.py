@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from webob import Request, Response
 from webob import exc as webob_exc
 
+from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..conditional import make_conditional
 from ..context import RequestState, set_state
 from ..egress import check_passthrough, finish, refusal, send, send_parts
@@ -343,9 +344,9 @@ class Middleware:
                 value = direct(**params)
             else:
                 value = route.call(state.request, dict(params))
-            parts = coerce_parts(value, state)
+            parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(value, state)
             if parts is None:
-                response = coerce(value, state)
+                response = run_after_this_request(coerce(value, state), environ)
         except Exception as error:
             state.store_params()  # the error page may read the environ: complete it
             return self._handle(
@@ -413,7 +414,7 @@ class Middleware:
         finally:
             del error  # no reference cycle through the traceback
         replaced: list[Any] = [] if replay is None else [replay]  # closed with the body
-        if self._hooks.after:
+        if self._hooks.after or AFTER_THIS_REQUEST in environ:
             try:
                 response = self._hooks.run_after(response, request, replaced)
             except Exception as raised:

@@ -66,7 +66,7 @@ class ErrorHandlers:
         #: code -> (function, call(error, request))
         self._codes: dict[int, tuple[Callable[..., Any], Handler]] = {}
         self._classes: dict[type[BaseException], tuple[Callable[..., Any], Handler]] = {}
-        self._cache: dict[tuple[type[BaseException], bool], Any] = {}
+        self._cache: dict[tuple[type[BaseException], int | None, bool], Any] = {}
         self._status_cache: dict[str, bool] = {}
 
     def __bool__(self) -> bool:
@@ -78,51 +78,72 @@ class ErrorHandlers:
         """Register ``func`` (see :meth:`respond_mw.Middleware.errorhandler`)."""
         if not callable(func):
             raise TypeError(f"an error handler must be a function, not {func!r}")
-        owner = f"errorhandler({code_or_exception!r})"
-        if isinstance(code_or_exception, int) and not isinstance(code_or_exception, bool):
-            code = int(code_or_exception)
-            if not 400 <= code <= 599:
+        given = code_or_exception
+        owner = f"errorhandler({given!r})"
+        allowed = "register an error status (400-599) or an exception class"
+        if isinstance(given, type) and issubclass(given, Exception):
+            code = getattr(given, "code", None)  # HTTPForbidden is the slot of 403
+            if isinstance(code, int) and webob_exc.status_map.get(code) is given:
+                given = code
+        entry = (func, argument_caller(func, plan_call(func, owner, first=("error",))))
+        if isinstance(given, int) and not isinstance(given, bool):
+            if not 400 <= int(given) <= 599:
+                raise ValueError(f"{owner}: {given!r} is not an error status; {allowed}")
+            self._codes[int(given)] = entry
+        elif isinstance(given, type):
+            if not issubclass(given, Exception):
                 raise ValueError(
-                    f"errorhandler({code_or_exception!r}): an error status is from 400 to 599"
+                    f"{owner}: {given.__qualname__} is not a subclass of Exception; {allowed}"
                 )
-            entry = (func, argument_caller(func, plan_call(func, owner, first=("error",))))
-            self._codes[code] = entry
-        elif isinstance(code_or_exception, type) and issubclass(code_or_exception, BaseException):
-            entry = (func, argument_caller(func, plan_call(func, owner, first=("error",))))
-            self._classes[code_or_exception] = entry
+            self._classes[given] = entry
         else:
-            raise TypeError(
-                f"errorhandler() takes an error status (400-599) or an exception class, "
-                f"not {code_or_exception!r}"
-            )
+            raise TypeError(f"{owner}: {given!r} is neither; {allowed}")
         self._cache.clear()
         self._status_cache.clear()
 
-    def find(self, error: BaseException) -> tuple[Callable[..., Any], Handler] | None:
-        """The handler for ``error``, or ``None``."""
+    def find(
+        self, error: BaseException, legacy: bool = False
+    ) -> tuple[Callable[..., Any], Handler] | None:
+        """The handler for ``error``, or ``None``: as Flask looks it up.
+
+        An HTTP error goes to the handler of the most specific class of its method
+        resolution order that stands for its status (``errorhandler(403)`` is the one
+        of :class:`webob.exc.HTTPForbidden`), then to its status's handler, then to
+        the most specific generic class (``HTTPClientError``, ``HTTPException`` and
+        -- but for an error status a wrapped application returned, ``legacy`` --
+        ``Exception``). Any other exception goes to the most specific class.
+        """
         status = _http_status(error)
-        if status is not None:
-            try:
-                handler = self._codes.get(int(status[:3]))
-            except ValueError:
-                handler = None
-            if handler is not None:
-                return handler
-        cls = type(error)
-        key = (cls, status is not None)
+        code = int(status[:3]) if status is not None and status[:3].isdigit() else None
+        key = (type(error), code if status is not None else -1, legacy)
         try:
             found: tuple[Callable[..., Any], Handler] | None = self._cache[key]
             return found
         except KeyError:
             pass
-        found = None
-        for klass in cls.__mro__:
-            candidate = self._classes.get(klass)
-            if candidate is not None and (status is None or issubclass(klass, _HTTP_ERRORS)):
-                found = candidate
-                break
-        self._cache[key] = found
+        found = self._lookup(type(error).__mro__, status is not None, code, legacy)
+        if len(self._cache) < 1000:
+            self._cache[key] = found
         return found
+
+    def _lookup(
+        self, mro: tuple[type, ...], http: bool, code: int | None, legacy: bool
+    ) -> tuple[Callable[..., Any], Handler] | None:
+        classes, codes = self._classes, self._codes
+        if http and code is not None:
+            own = webob_exc.status_map.get(code)
+            for klass in mro:  # the classes of this very status, most specific first
+                if getattr(klass, "code", None) == code:
+                    found = classes.get(klass) or (codes.get(code) if klass is own else None)
+                    if found is not None:
+                        return found
+            if code in codes:
+                return codes[code]
+        for klass in mro:
+            found = classes.get(klass)
+            if found is not None and not (legacy and not issubclass(klass, _HTTP_ERRORS)):
+                return found
+        return None
 
     def handles_status(self, status: str) -> bool:
         """Whether a handler applies to this error status returned by an application."""
@@ -133,7 +154,7 @@ class ErrorHandlers:
             except ValueError:
                 handled = False
             else:
-                handled = self.find(error) is not None
+                handled = self.find(error, legacy=True) is not None
             if len(self._status_cache) < 1000:
                 self._status_cache[status] = handled
         return handled
@@ -159,6 +180,10 @@ class ErrorHandlers:
                 return default, error, where
             error, status = server_error, server_error.status
             unexpected = server_error.original_exception
+        if isinstance(error, webob_exc.HTTPInternalServerError) and not hasattr(
+            error, "original_exception"
+        ):
+            error.original_exception = None  # as Flask: the idiom "is not None" works
         func, call = found
         state = RequestState(request, function_name(func), HTML)
         set_state(state)

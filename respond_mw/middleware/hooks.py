@@ -17,6 +17,7 @@ from typing import Any
 from webob import Request, Response
 
 from ..aio import resolve
+from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..calling import argument_caller, function_name, plan_call, request_caller
 from ..context import RequestState, set_state
 from ..responses import HTML
@@ -69,9 +70,21 @@ class Hooks:
         to ``replaced`` (closed once the final response is sent: a hook may have
         wrapped one into its new response). Returns the response.
 
+        The functions :func:`~respond_mw.after_this_request` registered for the
+        request come first.
+
         :raises Exception: what a hook raised (the response's body is closed then).
         """
-        for func, call in self.after:
+        if AFTER_THIS_REQUEST in request.environ:
+            first = response
+            try:
+                response = run_after_this_request(response, request.environ)
+            except Exception:
+                close_iterable(first.app_iter)
+                raise
+            if response is not first:
+                replaced.append(first.app_iter)
+        for func, call in reversed(self.after):  # the last registered first, as Flask
             name = function_name(func)
             set_state(RequestState(request, name, HTML))
             try:
@@ -95,7 +108,7 @@ class Hooks:
         return ", ".join(function_name(func) for func, _ in self.after)
 
     def run_teardown(self, error: BaseException | None, request: Request) -> None:
-        for func, call in self.teardown:
+        for func, call in reversed(self.teardown):  # the last registered first, as Flask
             try:
                 resolve(call(error, request))
             except Exception:

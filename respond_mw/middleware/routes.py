@@ -192,9 +192,10 @@ class RouteState(RequestState):
 
 def not_allowed(method: str, allowed: frozenset[str]) -> Response:
     """The answer to a method no route of the path takes: ``405 Method Not Allowed``
-    (raised, for the error handlers) or, for ``OPTIONS``, ``200`` -- both with
-    ``Allow``."""
-    allow = ", ".join(sorted(allowed))
+    (raised, for the error handlers) or, for ``OPTIONS``, an empty ``200`` -- both
+    with ``Allow``, which lists ``OPTIONS`` too (RFC 9110 10.2.1, as Flask)."""
+    allow = ", ".join(sorted(allowed | {"OPTIONS"}))
     if method == "OPTIONS":
-        return new_response("200 OK", [("Allow", allow), ("Content-Length", "0")], [])
+        headers = [("Content-Type", HTML), ("Allow", allow), ("Content-Length", "0")]
+        return new_response("200 OK", headers, [])
     raise webob_exc.HTTPMethodNotAllowed(headers=[("Allow", allow)])
