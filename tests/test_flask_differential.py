@@ -63,8 +63,10 @@ from http import HTTPStatus
 from typing import Any
 
 import pytest
+import webtest
 from webob import Request, Response
 
+import respond_mw
 from respond_mw import coerce
 from respond_mw.context import RequestState, reset_state, set_state
 from respond_mw.egress import send
@@ -516,3 +518,31 @@ def test_difference_16_a_wsgi_applications_list_body_gets_its_length(
     assert (ours.code, ours.media_type, ours.body) == (theirs.code, theirs.media_type, theirs.body)
     assert ("content-length", str(len(ours.body))) in ours.headers
     assert [item for item in ours.headers if item[0] != "content-length"] == theirs.headers
+
+
+def test_difference_17_redirect_stays_on_the_site() -> None:
+    with flask_app.test_request_context("/"):
+        theirs = flask.redirect("https://other.example/")
+    assert theirs.headers["Location"] == "https://other.example/"
+    with pytest.raises(ValueError, match="leaves this site"):
+        _redirect_ours()
+    ours = _redirect_ours(allow_external=True)
+    assert (ours.status_code, ours.location) == (302, "https://other.example/")
+
+
+def _redirect_ours(**options: Any) -> Any:
+    request = Request.blank("/")
+    token = set_state(RequestState(request, "tests.view", "text/html; charset=UTF-8"))
+    try:
+        return respond_mw.redirect("https://other.example/", **options)
+    finally:
+        reset_state(token)
+
+
+def test_difference_18_a_bare_body_from_an_error_handler_keeps_the_errors_status() -> None:
+    app = flask.Flask("difference_18")
+    app.register_error_handler(404, lambda error: "not here")
+    assert app.test_client().get("/nothing").status_code == 200
+    mw = respond_mw.Middleware()
+    mw.register_error_handler(404, lambda error: "not here")
+    assert webtest.TestApp(mw).get("/nothing", status=404).text == "not here"

@@ -226,3 +226,12 @@ JSON_VALUES = st.recursive(
 def test_the_accelerated_standard_encoder_matches_json_encoder(value: Any) -> None:
     assert jsoncodec._encode_text(value) == jsoncodec._std_encoder.encode(value)
     assert json.loads(dumps_stdlib(value)) == value
+
+
+def test_markup_is_encoded_as_its_html_as_flask_does() -> None:
+    class Markup:
+        def __html__(self) -> object:
+            return 42  # str() of whatever it gives, as Flask's provider
+
+    assert jsonify({"m": Markup()}).body == b'{"m":"42"}'
+    assert jsonify(Markup()).body == b'"42"'

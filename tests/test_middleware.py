@@ -950,3 +950,65 @@ def test_mounted_bottle_and_pyramid_apps_see_their_prefix() -> None:
         app.get("/pyramid/page/b").text
         == "pyramid /pyramid /page/b http://localhost/pyramid/page/b"
     )
+
+
+# ------------------------------------------------ handler lookup, as Flask's
+
+
+class Banned(webob_exc.HTTPForbidden):
+    """A more specific 403."""
+
+
+@pytest.mark.parametrize(
+    ("registered", "raised", "answer"),
+    [
+        pytest.param([403, Banned], Banned, "Banned", id="subclass-before-code"),
+        pytest.param([Banned, 403], webob_exc.HTTPForbidden, "403", id="code-for-its-class"),
+        pytest.param(
+            [webob_exc.HTTPForbidden, Exception], Banned, "HTTPForbidden", id="class-slot"
+        ),
+        pytest.param([webob_exc.HTTPClientError, 403], Banned, "403", id="code-before-family"),
+        pytest.param([Exception, webob_exc.HTTPException], Banned, "HTTPException", id="mro"),
+        pytest.param([Exception], Banned, "Exception", id="catch-all"),
+    ],
+)
+def test_the_most_specific_handler_wins(registered: list[Any], raised: type, answer: str) -> None:
+    mw = Middleware()
+
+    @mw.route("/x")
+    def x() -> Any:
+        raise raised()
+
+    for key in registered:
+        name = key if isinstance(key, int) else key.__name__
+        mw.register_error_handler(key, lambda error, name=name: str(name))
+    assert TestApp(mw).get("/x", status="*").text == answer
+
+
+def test_errorhandler_403_and_httpforbidden_are_one_slot() -> None:
+    mw = Middleware()
+    mw.add_route("/x", lambda: abort(403))
+    mw.register_error_handler(403, lambda error: "by code")
+    mw.register_error_handler(webob_exc.HTTPForbidden, lambda error: "by class")
+    assert TestApp(mw).get("/x", status=403).text == "by class"  # the later one
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        pytest.param(lambda: abort(500), "None", id="abort-500"),
+        pytest.param(lambda: 1 / 0, "ZeroDivisionError", id="unexpected"),
+    ],
+)
+def test_a_500_handler_can_always_ask_for_the_original_exception(
+    route: Any, expected: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    mw = Middleware()
+    mw.add_route("/x", route)
+
+    @mw.errorhandler(500)
+    def server_error(error: Any) -> str:
+        original = error.original_exception
+        return "None" if original is None else type(original).__name__
+
+    assert TestApp(mw).get("/x", status=500).text == expected
