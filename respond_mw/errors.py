@@ -19,9 +19,24 @@ from logging import getLogger
 from webob import Response
 from webob import exc as webob_exc
 
-__all__ = ["internal_error", "response_from_exception"]
+__all__ = ["ResponseFailed", "internal_error", "response_from_exception"]
 
 log = getLogger("respond_mw")
+
+
+class ResponseFailed(Exception):
+    """An error raised while a response was made of a return value (one no rule
+    accepts) or finished by an ``after_request`` hook, carried to the error handlers
+    of a :class:`~respond_mw.Middleware` as ``error``.
+
+    As in Flask, such an error is a server error: it is answered by the handler for
+    ``500`` (which receives it as ``original_exception``), never by a handler for its
+    own class.
+    """
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def response_from_exception(error: BaseException) -> Response | None:

@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING, Any, overload
 from webob import Request, Response
 from webob.request import BaseRequest
 
+from .aio import resolve
 from .callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from .calling import Plan, function_name, parameters, plan_call, request_caller
 from .conditional import make_conditional
 from .context import RequestState, reset_state, set_state
 from .egress import checked_response, finish, send, send_parts
-from .errors import internal_error, response_from_exception
+from .errors import ResponseFailed, internal_error, response_from_exception
 from .headers import normalize_headers
 from .responses import HTML, text_content_type
 from .rules import coerce, coerce_parts
@@ -78,16 +79,25 @@ def respond_with(
     state: RequestState,
     default_headers: list[tuple[str, str]],
     conditional: bool,
+    carried: bool = False,
 ) -> Response:
     """``call()`` with ``state`` current, its return value coerced, then completed by
     the default headers and, if ``conditional``, an ETag/``304``.
 
-    Exceptions propagate. The response is not checked yet: it leaves through
-    :mod:`respond_mw.egress`, where the caller sends it.
+    Exceptions propagate -- those of the coercion as a
+    :class:`~respond_mw.errors.ResponseFailed` when ``carried`` (for error handlers
+    that tell them from the function's own). The response is not checked yet: it
+    leaves through :mod:`respond_mw.egress`, where the caller sends it.
     """
     token = set_state(state)
     try:
-        response = coerce(call(), state)
+        value = resolve(call()) if carried else call()  # an async function's own errors
+        try:
+            response = coerce(value, state)
+        except Exception as error:
+            if carried:
+                raise ResponseFailed(error) from error
+            raise
     finally:
         reset_state(token)
     if default_headers:

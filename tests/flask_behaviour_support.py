@@ -29,7 +29,11 @@ from webtest import TestApp
 
 import respond_mw
 
-__all__ = ["FlaskKit", "Kit", "OurKit", "Seen", "sides"]
+__all__ = ["BROWSER_ACCEPT", "FlaskKit", "Kit", "OurKit", "Seen", "resolved", "sides"]
+
+#: What both clients send: a browser's ``Accept``. Werkzeug's error pages are always
+#: HTML; WebOb's are negotiated, and HTML for a browser.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +145,12 @@ class Kit:
     def method(self) -> str:
         raise NotImplementedError
 
+    def path(self) -> str:
+        raise NotImplementedError
+
+    def body_text(self, response: Any) -> str:
+        raise NotImplementedError
+
     def stash(self, key: str, value: Any) -> None:
         raise NotImplementedError
 
@@ -204,6 +214,13 @@ class FlaskKit(Kit):
     def method(self) -> str:
         return flask.request.method
 
+    def path(self) -> str:
+        return flask.request.path
+
+    def body_text(self, response: Any) -> str:
+        text: str = response.get_data(as_text=True)
+        return text
+
     def stash(self, key: str, value: Any) -> None:
         setattr(flask.g, key, value)
 
@@ -217,6 +234,7 @@ class FlaskKit(Kit):
         response.mimetype = media_type
 
     def get(self, path: str, method: str = "GET", **kwargs: Any) -> Seen:
+        kwargs.setdefault("headers", {"Accept": BROWSER_ACCEPT})
         client = self.app.test_client()
         # buffered: the body is read and closed, which runs what waits for close()
         response = client.open(path, method=method, buffered=True, **kwargs)
@@ -256,11 +274,10 @@ class OurKit(Kit):
         return respond_mw.redirect(location, code, **kwargs)
 
     def after_this_request(self, func: Callable[..., Any]) -> Any:
-        # looked up when used: respond_mw.after_this_request is new (issue 14)
-        return respond_mw.after_this_request(func)  # type: ignore[attr-defined]
+        return respond_mw.after_this_request(func)
 
     def stream_with_context(self, gen: Any) -> Any:
-        return respond_mw.stream_with_context(gen)  # type: ignore[attr-defined]
+        return respond_mw.stream_with_context(gen)
 
     def response(self, body: str = "", status: int = 200, headers: Any = None) -> Any:
         response = WebObResponse(body, status=status)
@@ -278,6 +295,14 @@ class OurKit(Kit):
     def method(self) -> str:
         method: str = respond_mw.current_request().method
         return method
+
+    def path(self) -> str:
+        path: str = respond_mw.current_request().path_info
+        return path
+
+    def body_text(self, response: Any) -> str:
+        text: str = response.text
+        return text
 
     def stash(self, key: str, value: Any) -> None:
         respond_mw.current_request().environ.setdefault("tests.stash", {})[key] = value
@@ -298,8 +323,21 @@ class OurKit(Kit):
         return name
 
     def get(self, path: str, method: str = "GET", **kwargs: Any) -> Seen:
-        response = TestApp(self.app).request(path, method=method, expect_errors=True, **kwargs)
-        return Seen(response.status_int, list(response.headerlist), response.body)
+        sent: list[list[tuple[str, str]]] = []
+
+        def server_side(environ: Any, start_response: Any) -> Any:
+            """Record the headers as the server receives them (WebOb adds a
+            Content-Length to the TestResponse once it has read the body)."""
+
+            def recording(status: str, headers: Any, exc_info: Any = None) -> Any:
+                sent.append(list(headers))
+                return start_response(status, headers, exc_info)
+
+            return self.app(environ, recording)
+
+        kwargs.setdefault("headers", {"Accept": BROWSER_ACCEPT})
+        response = TestApp(server_side).request(path, method=method, expect_errors=True, **kwargs)
+        return Seen(response.status_int, sent[-1], response.body)
 
 
 def sides(build: Callable[[Any, Any], Any], legacy: Any = None) -> tuple[FlaskKit, OurKit]:

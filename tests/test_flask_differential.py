@@ -546,3 +546,14 @@ def test_difference_18_a_bare_body_from_an_error_handler_keeps_the_errors_status
     mw = respond_mw.Middleware()
     mw.register_error_handler(404, lambda error: "not here")
     assert webtest.TestApp(mw).get("/nothing", status=404).text == "not here"
+
+
+def test_difference_19_a_405_handlers_answer_keeps_allow() -> None:
+    app = flask.Flask("difference_19")
+    app.add_url_rule("/x", "x", lambda: "x", methods=["POST"])
+    app.register_error_handler(405, lambda error: ("use POST", 405))
+    assert "Allow" not in app.test_client().get("/x").headers
+    mw = respond_mw.Middleware()
+    mw.add_route("/x", lambda: "x", methods=["POST"])
+    mw.register_error_handler(405, lambda error: "use POST")
+    assert webtest.TestApp(mw).get("/x", status=405).headers["Allow"] == "OPTIONS, POST"

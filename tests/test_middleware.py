@@ -687,7 +687,9 @@ def test_handler_may_choose_another_status() -> None:
     assert TestApp(mw, lint=True).get("/x", status=200).text == "moved"
 
 
-def test_handler_that_raises_gives_a_plain_500(caplog: pytest.LogCaptureFixture) -> None:
+def test_handler_that_raises_goes_to_the_500_handler_as_in_flask(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     mw = Middleware()
     mw.add_route("/x", lambda: abort(404))
 
@@ -696,13 +698,25 @@ def test_handler_that_raises_gives_a_plain_500(caplog: pytest.LogCaptureFixture)
         raise RuntimeError("handler <bug>")
 
     @mw.errorhandler(500)
-    def not_used(error: Any) -> str:
-        return "the 500 handler is not used for a failing handler"
+    def server_error(error: Any) -> str:
+        return f"500 page for {type(error.original_exception).__name__}"
+
+    resp = TestApp(mw, lint=True).get("/x", status=500)
+    assert resp.text == "500 page for RuntimeError"
+    assert any("broken_handler" in r.getMessage() for r in caplog.records)
+
+
+def test_a_500_handler_that_raises_gives_the_plain_500(caplog: pytest.LogCaptureFixture) -> None:
+    mw = Middleware()
+    mw.add_route("/x", lambda: 1 / 0)
+
+    @mw.errorhandler(500)
+    def broken(error: Any) -> str:
+        raise RuntimeError("handler <bug>")
 
     resp = TestApp(mw, lint=True).get("/x", status=500, headers={"Accept": "text/html"})
-    assert "500 Internal Server Error" in resp.text
-    assert "handler" not in resp.text
-    assert any("broken_handler" in r.getMessage() for r in caplog.records)
+    assert "500 Internal Server Error" in resp.text and "handler" not in resp.text
+    assert any("broken" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,8 @@ a legacy ``404`` gets the custom ``404`` page (the legacy body is closed unread)
   handler for ``500`` if there is one (it receives a
   :class:`webob.exc.HTTPInternalServerError` whose ``original_exception`` is the
   error).
-* A handler that raises is logged and answered with a plain generic ``500``.
+* A handler that raises is logged and answered by the handler for ``500``, as in
+  Flask; without one, or when that one raises too, with a plain generic ``500``.
 
 Default error pages are negotiated by ``Accept`` (HTML, JSON or plain text), escape
 any detail they include, and show a traceback only with ``debug=True``.

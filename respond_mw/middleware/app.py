@@ -227,7 +227,8 @@ class Middleware:
         It receives the :class:`webob.Response` of every request -- routes, error
         pages, and the wrapped or mounted application's responses, whose body is
         not read: change headers freely, but reading ``response.body`` of a streamed
-        response buffers it. An exception it raises is handled like a route's.
+        response buffers it. An exception it raises is a server error, as in Flask: it
+        goes to the handler for ``500``, not to a handler for its class.
 
         .. versionadded:: 0.1.0
         """

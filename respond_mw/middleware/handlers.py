@@ -20,7 +20,7 @@ from webob import exc as webob_exc
 from ..aio import resolve
 from ..calling import argument_caller, function_name, plan_call
 from ..context import RequestState, set_state
-from ..errors import internal_error, response_from_exception
+from ..errors import ResponseFailed, internal_error, response_from_exception
 from ..headers import is_headers
 from ..helpers import http_exception
 from ..responses import HTML, new_response
@@ -113,6 +113,8 @@ class ErrorHandlers:
         -- but for an error status a wrapped application returned, ``legacy`` --
         ``Exception``). Any other exception goes to the most specific class.
         """
+        if type(error) is webob_exc.HTTPException:  # abort(response): sent as it is
+            return None
         status = _http_status(error)
         code = int(status[:3]) if status is not None and status[:3].isdigit() else None
         key = (type(error), code if status is not None else -1, legacy)
@@ -164,8 +166,11 @@ class ErrorHandlers:
     ) -> tuple[Response, BaseException | None, str]:
         """The response for ``error``, the exception teardown functions receive, and
         who answered (for the egress's messages)."""
-        found = self.find(error)
-        status = _http_status(error)
+        failed = isinstance(error, ResponseFailed)  # a server error, whatever its class
+        if failed:
+            error = error.error  # type: ignore[attr-defined]
+        found = None if failed else self.find(error)
+        status = None if failed else _http_status(error)
         unexpected: BaseException | None = None
         if found is None:
             if status is not None:
@@ -197,6 +202,9 @@ class ErrorHandlers:
             if allow and response.status_code == 405 and "Allow" not in response.headers:
                 response.headers["Allow"] = allow
         except Exception as raised:
+            server = self.find(webob_exc.HTTPInternalServerError())
+            if server is not None and server[0] is not func:  # as Flask: the 500 handler
+                return self.respond(ResponseFailed(raised), request, answered, debug)
             return internal_error(raised, answered, debug), raised, answered
         return response, unexpected, answered
 

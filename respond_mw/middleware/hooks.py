@@ -20,6 +20,7 @@ from ..aio import resolve
 from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..calling import argument_caller, function_name, plan_call, request_caller
 from ..context import RequestState, set_state
+from ..errors import ResponseFailed
 from ..responses import HTML
 from ..rules import coerce
 from ..wsgi import close_iterable
@@ -60,7 +61,11 @@ class Hooks:
             set_state(state)
             value = resolve(call(request))
             if value is not None:
-                return coerce(value, state), f"before_request function {state.view}"
+                try:
+                    response = coerce(value, state)
+                except Exception as error:
+                    raise ResponseFailed(error) from error
+                return response, f"before_request function {state.view}"
         return None
 
     def run_after(
@@ -73,15 +78,16 @@ class Hooks:
         The functions :func:`~respond_mw.after_this_request` registered for the
         request come first.
 
-        :raises Exception: what a hook raised (the response's body is closed then).
+        :raises ResponseFailed: carrying what a function raised (the response's body
+            is closed then).
         """
         if AFTER_THIS_REQUEST in request.environ:
             first = response
             try:
                 response = run_after_this_request(response, request.environ)
-            except Exception:
+            except Exception as error:
                 close_iterable(first.app_iter)
-                raise
+                raise ResponseFailed(error) from error
             if response is not first:
                 replaced.append(first.app_iter)
         for func, call in reversed(self.after):  # the last registered first, as Flask
@@ -95,9 +101,9 @@ class Hooks:
                         f"{type(result).__name__}; it must return the webob.Response it "
                         "received (or another one)"
                     )
-            except Exception:
+            except Exception as error:
                 close_iterable(response.app_iter)
-                raise
+                raise ResponseFailed(error) from error
             if result is not response:
                 replaced.append(response.app_iter)
             response = result

@@ -150,6 +150,7 @@ class Route:
             RequestState(request, self.name, self.text_type),
             self.default_headers,
             self.conditional,
+            carried=True,
         )
 
     def __repr__(self) -> str:
