@@ -217,12 +217,16 @@ def _checked(
             headers = [item for item in headers if item[0].lower() != "content-type"]
     if head:
         return status, headers, head_body(body)
-    if type(body) is FileBody:
-        wrapper = environ.get("wsgi.file_wrapper")
-        target = None if wrapper is None else body.for_file_wrapper()
-        if wrapper is not None and target is not None:
-            return status, headers, wrapper(target, BLOCK_SIZE)
-    return status, headers, body
+    return status, headers, _to_server(body, environ) if type(body) is FileBody else body
+
+
+def _to_server(body: FileBody, environ: WSGIEnvironment) -> Any:
+    """A file body as the server sends it best: through its ``wsgi.file_wrapper``."""
+    wrapper = environ.get("wsgi.file_wrapper")
+    target = None if wrapper is None else body.for_file_wrapper()
+    if wrapper is not None and target is not None:
+        return wrapper(target, BLOCK_SIZE)
+    return body
 
 
 def finish(response: Response, environ: WSGIEnvironment, where: str) -> Parts:
@@ -310,7 +314,9 @@ def send_parts(
     except BaseException:
         close_iterable(body)
         raise
-    return head_body(body) if environ["REQUEST_METHOD"] == "HEAD" else body
+    if environ["REQUEST_METHOD"] == "HEAD":
+        return head_body(body)
+    return _to_server(body, environ) if type(body) is FileBody else body
 
 
 def checked_response(
@@ -328,9 +334,12 @@ def checked_response(
     return checked
 
 
-def trusted_response(parts: Parts) -> Response:
+def trusted_response(parts: Parts, environ: WSGIEnvironment) -> Response:
     """The :class:`webob.Response` of parts built by
     :func:`~respond_mw.rules.coerce_parts`, for a host framework that sends it itself
-    (WebOb then drops the body of a ``HEAD`` response, which is all :func:`finish`
-    would do to such parts)."""
-    return new_response(*parts)
+    (WebOb then drops the body of a ``HEAD`` response; a file body goes to the
+    server's ``wsgi.file_wrapper``, as :func:`finish` would do)."""
+    status, headerlist, body = parts
+    if type(body) is FileBody and environ.get("REQUEST_METHOD") != "HEAD":
+        body = _to_server(body, environ)
+    return new_response(status, headerlist, body)

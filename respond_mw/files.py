@@ -58,7 +58,7 @@ from webob.exc import HTTPForbidden, HTTPNotFound
 from .bodies import FileBody
 from .conditional import etag_matches
 from .context import RequestState
-from .responses import new_response, text_content_type
+from .responses import Parts, new_response, text_content_type
 from .rules import coerce, register_rule
 
 if TYPE_CHECKING:
@@ -228,7 +228,11 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
                 file.close()
                 return _empty(
                     "416 Range Not Satisfiable",
-                    [("Content-Range", f"bytes */{size}"), ("Content-Length", "0")],
+                    [
+                        ("Content-Type", "application/octet-stream"),
+                        ("Content-Range", f"bytes */{size}"),
+                        ("Content-Length", "0"),
+                    ],
                 )
             if wanted is not None:
                 first, last = wanted
@@ -354,5 +358,12 @@ def send_from_directory(directory: str | os.PathLike[str], path: str) -> Respons
     return coerce(target)
 
 
-register_rule(Path, _from_path)
+def _path_parts(value: Path, state: RequestState) -> Parts:
+    """The parts of a file response: its headers are the file rule's own, valid and
+    true (``Content-Length`` the size of its window), as the egress would send them."""
+    response = _from_path(value, state, 0)
+    return response._status, response._headerlist, response._app_iter
+
+
+register_rule(Path, _from_path, parts=_path_parts)
 register_rule(io.IOBase, _from_file, protocol=True)

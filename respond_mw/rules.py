@@ -305,13 +305,23 @@ def _adapter_handler(adapter: Callable[[Any], Any]) -> Handler:
 _PROTOCOLS: list[tuple[type, Handler]] = [(Iterator, _from_iterator)]
 
 
-def register_rule(cls: type, handler: Handler, *, protocol: bool = False) -> None:
+def register_rule(
+    cls: type,
+    handler: Handler,
+    *,
+    protocol: bool = False,
+    parts: Callable[[Any, RequestState], Parts | None] | None = None,
+) -> None:
     """Add a built-in rule: ``handler(value, state, depth)`` for values of ``cls``.
 
     With ``protocol=True``, ``cls`` is an abstract base class checked with
-    ``issubclass`` before the iterator rule (for example async iterators). Used by the
+    ``issubclass`` before the iterator rule (for example async iterators). ``parts``
+    gives :func:`coerce_parts` the parts of the same response, when the rule builds
+    them valid by construction (what the egress would send unchanged). Used by the
     library's own modules; applications use :func:`~respond_mw.response_adapter`.
     """
+    if parts is not None:
+        _PARTS[handler] = parts
     if protocol:
         _PROTOCOLS.insert(len(_PROTOCOLS) - 1, (cls, handler))
     else:

@@ -538,3 +538,32 @@ def test_a_route_setting_a_context_variable_leaves_the_caller_untouched() -> Non
 
     assert _get(mw, "/set/one") == ("200 OK", b"one")
     assert var.get() == "unset"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="whole"),
+        pytest.param({"Range": "bytes=2-5"}, id="range"),
+        pytest.param({"Range": "bytes=900-"}, id="unsatisfiable"),
+        pytest.param({"If-None-Match": "*"}, id="not-modified"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_parts_of_a_path_are_what_the_egress_sends(
+    tmp_path: Any, headers: dict[str, str], method: str
+) -> None:
+    from pathlib import Path
+
+    from respond_mw.egress import finish
+
+    page = Path(tmp_path, "page.txt")
+    page.write_bytes(b"0123456789")
+    request = Request.blank("/", method=method, headers=headers)
+    state = RequestState(request, "v", "text/html")
+    parts = coerce_parts(page, state)
+    assert parts is not None
+    checked = finish(coerce(page, state), request.environ, "view v")
+    assert parts[:2] == checked[:2]
+    for body in (parts[2], checked[2]):
+        getattr(body, "close", lambda: None)()

@@ -403,3 +403,22 @@ def test_unhandled_error_propagates_to_the_server() -> None:
     app = make_app({"it": (lambda r: None, {})})
     with pytest.raises(TypeError, match="Did you forget a return statement"):
         app.get("/it")
+
+
+def test_a_returned_path_reaches_the_servers_file_wrapper(tmp_path: Any) -> None:
+    from pathlib import Path
+    from wsgiref.util import FileWrapper
+
+    page = Path(tmp_path, "page.html")
+    page.write_text("<p>a file</p>")
+    with Configurator() as config:
+        config.include("respond_mw.integrations.pyramid")
+        config.add_route("file", "/file")
+        config.add_view(lambda request: page, route_name="file")
+        app = config.make_wsgi_app()
+    environ = Request.blank("/file").environ
+    environ["wsgi.file_wrapper"] = FileWrapper
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    assert type(body) is FileWrapper  # the server sends the file itself
+    assert b"".join(body) == b"<p>a file</p>"
+    body.close()

@@ -119,7 +119,7 @@ def respond_view(view: PyramidView, info: Any) -> PyramidView:
                 else:
                     parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(result, state)
                     if parts is not None:
-                        return trusted_response(parts)
+                        return trusted_response(parts, environ)
                     result = coerce(result, state)  # its errors are Pyramid's to handle
             result = run_after_this_request(result, environ)
             return checked_response(result, environ, where)
