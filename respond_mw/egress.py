@@ -307,8 +307,10 @@ def send_parts(
 ) -> Iterable[bytes]:
     """Send parts built by :func:`~respond_mw.rules.coerce_parts`, which are valid by
     construction: what :func:`finish` would do to them is only to drop the body of a
-    ``HEAD`` response."""
+    ``HEAD`` response and to hand a file body to the server's ``wsgi.file_wrapper``."""
     status, headerlist, body = parts
+    # what _start does, written out: this runs for every usual response, and a call
+    # more costs 2-3 % of the fastest of them
     try:
         start_response(status, headerlist)
     except BaseException:

@@ -177,21 +177,24 @@ def _empty(status: str, headers: list[tuple[str, str]]) -> Response:
 
 
 def file_response(
-    file: IO[bytes], state: RequestState, st: os.stat_result | None = None
+    file: IO[bytes], state: RequestState, st: os.stat_result | None = None, fresh: bool = False
 ) -> Response:
     """Build the response serving the open binary ``file`` for the request of ``state``.
 
     ``st`` is the file's :func:`os.stat` result, when known (it gives
-    ``Last-Modified`` and ``ETag``). The file is closed by the response.
+    ``Last-Modified`` and ``ETag``); ``fresh``: the file was just opened, so its body
+    is all of it (no seeking to find out). The file is closed by the response.
     """
     try:
-        return _file_response(file, state, st)
+        return _file_response(file, state, st, fresh)
     except BaseException:
         file.close()
         raise
 
 
-def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | None) -> Response:
+def _file_response(
+    file: IO[bytes], state: RequestState, st: os.stat_result | None, fresh: bool
+) -> Response:
     if st is None:
         try:
             fstat = os.fstat(file.fileno())
@@ -199,7 +202,7 @@ def _file_response(file: IO[bytes], state: RequestState, st: os.stat_result | No
             fstat = None
         if fstat is not None and stat.S_ISREG(fstat.st_mode):
             st = fstat
-    extent = _extent(file)
+    extent = (0, st.st_size) if fresh and st is not None else _extent(file)
     disk_size = st.st_size if st is not None else None
     headers = [("Content-Type", _content_type(getattr(file, "name", None)))]
     etag = mtime = None
@@ -296,7 +299,7 @@ def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
 
 def _from_path(value: Path, state: RequestState, depth: int) -> Response:
     file, st = _open(value, state)
-    return file_response(file, state, st)
+    return file_response(file, state, st, fresh=True)
 
 
 # ----------------------------------------------------------------- safe directories
