@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ from wsgiref.util import FileWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the working tree's respond_mw
+
+from inprocess import run  # noqa: E402 -- what a server does per request, timed
 
 TEXT = "Hello, World!"
 PAYLOAD: dict[str, Any] = {"message": TEXT, "id": 12345, "tags": ["a", "b"], "ok": True}
@@ -73,25 +74,6 @@ def build(package: str) -> dict[str, tuple[App, str, str]]:
     hooked.before_request(lambda: None)
     cases["Middleware route + hook"] = (hooked, "/r", "GET")
     return cases
-
-
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    return None
-
-
-def run(app: App, template: dict[str, Any], iterations: int) -> float:
-    """Seconds per request, draining and closing the body as a server does."""
-    begin = time.perf_counter()
-    for _ in range(iterations):
-        environ = template.copy()
-        environ["wsgi.input"] = io.BytesIO()
-        result = app(environ, _start_response)
-        for _chunk in result:
-            pass
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return (time.perf_counter() - begin) / iterations
 
 
 def extract(revision: str, into: Path) -> None:
