@@ -1,11 +1,13 @@
 """The Bottle part of the demo, mounted under ``/bottle``.
 
 ``RespondPlugin`` makes every route's return value go through the rules; one route
-skips it the Bottle way.
+skips it the Bottle way, and an ``@app.error(401)`` handler answers
+:func:`bottle.abort`.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,28 +17,14 @@ from webob import Response
 from respond_mw import current_request
 from respond_mw.integrations.bottle import RespondPlugin
 
-from .shared import Point, clock_app
+from .shared import PAGE_END, Example, Point, clock_app, page, page_start, point_as_json
 
 __all__ = ["EXAMPLES", "make_app"]
 
-#: ``(path under /bottle, what it shows)`` for the index page and the tests.
-EXAMPLES = [
-    ("/", "str: an HTML page"),
-    ("/list", "list: JSON (Bottle alone cannot)"),
-    ("/hello/demo", "a URL parameter, returned in a dict"),
-    ("/stream", "generator: streamed, current_request() inside"),
-    ("/tuple", "(body, status, headers) tuple"),
-    ("/cookies", "a WebOb response with two Set-Cookie headers"),
-    ("/wsgi", "a WSGI application run for the request"),
-    ("/point", "an adapted custom type (Point)"),
-    ("/skipped", "skip=[RespondPlugin]: Bottle's own handling"),
-    ("/unauthorized", "bottle.abort(401), handled by Bottle"),
-    ("/nowhere", "no such route: the site's custom 404 page"),
-]
-
 
 def home() -> Any:
-    return f"<h1>Bottle</h1><p>This str came from a Bottle route at {current_request().path}.</p>"
+    path = html.escape(current_request().path)
+    return page("Bottle", f"<p>This str came from a Bottle route at {path}.</p>")
 
 
 def as_list() -> Any:
@@ -47,9 +35,12 @@ def hello(name: str) -> Any:
     return {"hello": name, "framework": "bottle"}
 
 
-def stream() -> Iterator[str]:
-    for number in range(1, 4):
-        yield f"bottle chunk {number} for {current_request().path}\n"
+def stream() -> Any:
+    def lines() -> Iterator[str]:
+        for number in range(1, 4):
+            yield f"bottle chunk {number} for {current_request().path}\n"
+
+    return lines(), {"Content-Type": "text/plain; charset=UTF-8"}  # streamed, plain text
 
 
 def as_tuple() -> Any:
@@ -72,11 +63,17 @@ def point() -> Any:
 
 
 def skipped() -> Any:
-    return ["joined ", "by Bottle itself"]
+    # Bottle joins a list of str itself (through the plugin a list would be JSON).
+    return [page_start("Bottle's own handling"), "<p>joined ", "by Bottle itself</p>", PAGE_END]
 
 
 def unauthorized() -> Any:
     bottle.abort(401, "Bottle's abort still works")
+
+
+def unauthorized_page(error: bottle.HTTPError) -> str:
+    message = html.escape(str(error.body))
+    return page("Unauthorized", f"<p>An @app.error(401) handler of Bottle says: {message}</p>")
 
 
 def make_app() -> bottle.Bottle:
@@ -93,4 +90,25 @@ def make_app() -> bottle.Bottle:
     app.route("/point", "GET", point)
     app.route("/skipped", "GET", skipped, skip=[RespondPlugin])
     app.route("/unauthorized", "GET", unauthorized)
+    app.error(401)(unauthorized_page)
     return app
+
+
+#: The examples of the index page (paths under ``/bottle``) and the tests.
+EXAMPLES = [
+    Example("/", "str: an HTML page", (home,)),
+    Example("/list", "list: JSON (Bottle alone cannot)", (as_list,)),
+    Example("/hello/demo", "a URL parameter, returned in a dict", (hello,)),
+    Example("/stream", "generator: streamed as text/plain, current_request() inside", (stream,)),
+    Example("/tuple", "(body, status, headers) tuple", (as_tuple,)),
+    Example("/cookies", "a WebOb response with two Set-Cookie headers", (cookies,)),
+    Example("/wsgi", "a WSGI application run for the request", (wsgi, clock_app)),
+    Example("/point", "an adapted custom type (Point)", (point, point_as_json)),
+    Example("/skipped", "skip=[RespondPlugin]: Bottle's own handling", (skipped,)),
+    Example(
+        "/unauthorized",
+        "bottle.abort(401), answered by Bottle's error handler",
+        (unauthorized, unauthorized_page),
+    ),
+    Example("/nowhere", "no such route: the site's custom 404 page", ()),
+]

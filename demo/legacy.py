@@ -28,7 +28,9 @@ from webob import Request, Response
 
 from respond_mw import Middleware, abort, current_request, make_response
 
-__all__ = ["app", "legacy_app", "main"]
+from .shared import page
+
+__all__ = ["app", "legacy_app", "main", "report"]
 
 log = logging.getLogger("demo.legacy")
 
@@ -36,13 +38,8 @@ ITEMS = {1: "teapot", 2: "kettle", 3: "cup"}
 
 
 def render_page(title: str, message: str) -> str:
-    """A tiny page template (the legacy app's look)."""
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>"
-        "<p><a href='/'>home</a></p></body></html>"
-    )
+    """A tiny page template: the demo's layout around ``message``, escaped."""
+    return page(title, f"<p>{html.escape(message)}</p>")
 
 
 # --------------------------------------------------------- the legacy application
@@ -60,13 +57,13 @@ def legacy_app(environ: dict[str, Any], start_response: Any) -> Any:
         return [body]
     if path == "/report":
         start_response("200 OK", [("Content-Type", "text/plain; charset=UTF-8")])
-        return _report()
+        return report()
     body = b"Not Found (legacy page)"
     start_response("404 Not Found", [("Content-Type", "text/plain")])
     return [body]
 
 
-def _report() -> Iterator[bytes]:
+def report() -> Iterator[bytes]:
     """A report streamed line by line, as the legacy app always did."""
     for line in range(1, 6):
         time.sleep(0.05)

@@ -70,4 +70,6 @@ html_theme = "furo"
 html_title = f"respond_mw {release}"
 html_static_path: list[str] = []
 html_show_sourcelink = False
-pygments_style = "sphinx"
+# Code colours readable on furo's light and dark themes (furo reads the dark one).
+pygments_style = "friendly"
+pygments_dark_style = "monokai"
