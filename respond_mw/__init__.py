@@ -5,6 +5,8 @@ See :mod:`respond_mw.rules` for the rules.
 
 from __future__ import annotations
 
+from .adapters import remove_response_adapter as remove_response_adapter
+from .adapters import response_adapter as response_adapter
 from .aio import use_shared_loop as use_shared_loop
 from .callbacks import after_this_request as after_this_request
 from .callbacks import stream_with_context as stream_with_context
@@ -18,8 +20,6 @@ from .jsoncodec import jsonify as jsonify
 from .middleware import Middleware as Middleware
 from .rules import coerce as coerce
 from .rules import make_response as make_response
-from .rules import remove_response_adapter as remove_response_adapter
-from .rules import response_adapter as response_adapter
 from .views import View as View
 from .views import view as view
 

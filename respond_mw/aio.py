@@ -53,7 +53,7 @@ from .context import RequestState
 from .responses import new_response
 from .rules import coerce_inner, register_rule
 
-__all__ = ["resolve", "run", "use_shared_loop"]
+__all__ = ["CoroutineCancelled", "resolve", "run", "use_shared_loop"]
 
 T = TypeVar("T")
 
@@ -184,16 +184,34 @@ def run(coro: Coroutine[Any, Any, T], context: Context | None = None) -> T:
         entered elsewhere at the same time); by default a copy of the current one, so
         :func:`~respond_mw.current_request` works inside.
     :raises RuntimeError: when called from a coroutine running on the shared loop.
+    :raises CoroutineCancelled: when ``coro`` ends by a :class:`asyncio.CancelledError`
+        (a task it awaited was cancelled): an error of the view's, answered as any
+        other (the ``500`` handler, teardown functions), where a
+        :class:`BaseException` would pass them all by.
     """
     if context is None:
         context = copy_context()
-    if not _shared_only:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            loop = _thread_loop()
-            return loop.run_until_complete(loop.create_task(coro, context=context))
-    return _run_in_background(coro, context)
+    try:
+        if not _shared_only:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                loop = _thread_loop()
+                return loop.run_until_complete(loop.create_task(coro, context=context))
+        return _run_in_background(coro, context)
+    except (asyncio.CancelledError, concurrent.futures.CancelledError) as cancelled:
+        name = getattr(coro, "__qualname__", coro)
+        raise CoroutineCancelled(
+            f"the coroutine {name} was cancelled (a task it awaited was cancelled, and it "
+            "let the CancelledError out)"
+        ) from cancelled
+
+
+class CoroutineCancelled(RuntimeError):
+    """A view's, hook's or handler's coroutine ended cancelled (see ``run()``).
+
+    .. versionadded:: 0.1.0
+    """
 
 
 def resolve(value: Any) -> Any:

@@ -11,9 +11,11 @@ body, and answers a request whose ``If-None-Match`` matches that ETag with
 
 Only *buffered* bodies (``str``, ``bytes``, JSON, ...) get a computed ETag: a streamed
 body is never read ahead to hash it. A :class:`~respond_mw.Middleware` with
-``conditional=True`` also reads, for ``GET``, the pages of the wrapped application
-that announce a ``Content-Length`` up to ``conditional_limit`` (1 MiB by default) --
-Django's and Flask's pages are such bodies -- once, and sends them from memory. A
+``conditional=True`` also reads the pages of the wrapped application that announce a
+``Content-Length`` up to ``conditional_limit`` (1 MiB by default) -- Django's and
+Flask's pages are such bodies -- once, and sends them from memory; a ``HEAD`` reaches
+the wrapped application as a ``GET`` (as Flask and Django answer ``HEAD`` with their
+``GET`` views), so that it gets the headers and ETag ``GET`` gets (RFC 9110 9.3.2). A
 streamed response whose view set an ``ETag`` itself is still answered with ``304``
 when it matches (its generator is then closed without being iterated). File
 responses (``respond_mw.files``) carry their own ETag and handle ``If-None-Match``
@@ -33,7 +35,7 @@ from webob import Request, Response
 from .responses import drop_content
 from .wsgi import close_iterable
 
-__all__ = ["body_etag", "etag_matches", "make_conditional"]
+__all__ = ["body_etag", "etag_matches", "listed_etags", "make_conditional"]
 
 _ETAG = re.compile(r'(?:W/)?"[^"]*"')
 
@@ -43,12 +45,17 @@ def body_etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
+def listed_etags(header: str) -> list[str]:
+    """The entity tags an ``If-Match`` or ``If-None-Match`` header lists (quoted)."""
+    return _ETAG.findall(header)
+
+
 def etag_matches(header: str, etag: str) -> bool:
     """Whether an ``If-None-Match`` header value matches ``etag`` (weak comparison)."""
     if header.strip() == "*":
         return True
     opaque = etag.removeprefix("W/")
-    return any(tag.removeprefix("W/") == opaque for tag in _ETAG.findall(header))
+    return any(tag.removeprefix("W/") == opaque for tag in listed_etags(header))
 
 
 def _get_header(response: Response, name: str) -> str | None:
@@ -81,7 +88,7 @@ def make_conditional(response: Response, request: Request, read_up_to: int = 0) 
     other headers are kept). Responses to other methods or with another status, and
     streamed responses without an ETag, are returned unchanged.
 
-    :param read_up_to: for a ``GET``, a body that is not a list but announces a
+    :param read_up_to: a body that is not a list but announces a
         ``Content-Length`` of at most this many bytes is read once into memory (its
         iterable closed), hashed and sent from there -- what a legacy application's
         pages are (Django's, Flask's); ``0``: never. A body without
@@ -94,7 +101,7 @@ def make_conditional(response: Response, request: Request, read_up_to: int = 0) 
     etag = _get_header(response, "etag")
     if etag is None:
         body = response._app_iter
-        if type(body) is not list and read_up_to and request.method == "GET":
+        if type(body) is not list and read_up_to:
             body = _read_whole(response, read_up_to)
         if type(body) is not list:
             return response  # streamed: never read ahead

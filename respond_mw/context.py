@@ -17,7 +17,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from webob import Request
+from .request import Request
 
 __all__ = ["RequestState", "current_request", "current_state"]
 

@@ -22,11 +22,16 @@ The file is served as a streamed response:
   the response is served, otherwise the file is read in blocks of 64 KiB;
 * the file is closed once the response has been sent (or dropped).
 
-For ``GET`` and ``HEAD`` requests, ``If-None-Match`` (or else ``If-Modified-Since``)
-is answered with ``304 Not Modified``; a single ``Range: bytes=...`` on a ``GET`` with
-``206 Partial Content`` (subject to ``If-Range``), an unsatisfiable one with
-``416 Range Not Satisfiable`` and ``Content-Range: bytes */size``. Several ranges, or
-a malformed ``Range``, are ignored and the whole file is sent.
+For ``GET`` and ``HEAD`` requests, the preconditions are evaluated in the order of
+RFC 9110 13.2.2: an ``If-Match`` (strong comparison) or else ``If-Unmodified-Since``
+that rules the file out is answered ``412 Precondition Failed``; an
+``If-None-Match`` (or else ``If-Modified-Since``) that matches, ``304 Not Modified``;
+a single ``Range: bytes=...`` on a ``GET`` with ``206 Partial Content`` (subject to
+``If-Range``), an unsatisfiable one with ``416 Range Not Satisfiable`` and
+``Content-Range: bytes */size``. Several ranges, or a malformed ``Range`` (positions
+that are not ASCII digits), are ignored and the whole file is sent. Dates are read
+in the three formats of RFC 9110 5.6.7, all GMT; an invalid date is ignored. See
+:doc:`/files`.
 
 A missing path raises :class:`webob.exc.HTTPNotFound` (a ``404``), an unreadable one
 :class:`webob.exc.HTTPForbidden`. A directory or another non-regular file is a
@@ -43,11 +48,13 @@ A missing path raises :class:`webob.exc.HTTPNotFound` (a ``404``), an unreadable
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import mimetypes
 import os
 import stat
+from datetime import UTC
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -56,7 +63,7 @@ from webob import Response
 from webob.exc import HTTPForbidden, HTTPNotFound
 
 from .bodies import FileBody
-from .conditional import etag_matches
+from .conditional import etag_matches, listed_etags
 from .context import RequestState
 from .responses import Parts, new_response, text_content_type
 from .rules import coerce, register_rule
@@ -77,10 +84,34 @@ def _http_date(seconds: int) -> str:
 
 
 def _parse_date(value: str) -> int | None:
+    """The seconds since the epoch of an HTTP date, in any of its three formats
+    (RFC 9110 5.6.7: IMF-fixdate, RFC 850, asctime), all of them GMT; ``None`` for
+    anything else."""
     try:
-        return int(parsedate_to_datetime(value).timestamp())
+        date = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if date.tzinfo is None:  # asctime has no zone: it is GMT, not the server's zone
+        date = date.replace(tzinfo=UTC)
+    try:
+        return int(date.timestamp())
+    except (ValueError, OverflowError):
+        return None
+
+
+def _precondition_failed(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
+    """Whether ``If-Match`` (strong comparison) or, without it, ``If-Unmodified-Since``
+    rules the file out (RFC 9110 13.1.1, 13.1.4, evaluated in the order of 13.2.2)."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match:
+        if if_match.strip() == "*":
+            return False
+        return etag is None or etag.startswith("W/") or etag not in listed_etags(if_match)
+    since = environ.get("HTTP_IF_UNMODIFIED_SINCE")
+    if since and mtime is not None:
+        date = _parse_date(since)
+        return date is not None and mtime > date  # an invalid date is ignored
+    return False
 
 
 def _not_modified(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
@@ -97,35 +128,57 @@ def _not_modified(environ: WSGIEnvironment, etag: str | None, mtime: int | None)
 _UNSATISFIABLE = (-1, -1)
 
 
+def _position(text: str) -> tuple[int, str] | None:
+    """A range position as ``(digits, text without leading zeros)`` -- which order
+    as the numbers do, however long -- or ``None`` if it is not ASCII digits."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    text = text.lstrip("0") or "0"
+    return len(text), text
+
+
+#: Longer positions are past the end of any file (and int() refuses 4,300 digits).
+_HUGE_DIGITS = 19
+
+
+def _value(position: tuple[int, str]) -> int | None:
+    return int(position[1]) if position[0] < _HUGE_DIGITS else None
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """Parse a ``Range`` header for a body of ``size`` bytes.
 
     Returns ``(first, last)`` (inclusive) for one satisfiable byte range, ``(-1, -1)``
     for an unsatisfiable one, and ``None`` for anything to ignore (another unit,
-    several ranges, malformed).
+    several ranges, malformed: positions that are not ASCII digits). Positions of any
+    length are read: one past the end of the body is clamped or unsatisfiable, as
+    RFC 9110 14.1.2 says.
     """
     unit, _, spec = header.partition("=")
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first_text, dash, last_text = spec.strip().partition("-")
-    if not dash or not (first_text or last_text):
+    if not dash:
         return None
-    if not (first_text.isdigit() or first_text == "") or not (
-        last_text.isdigit() or last_text == ""
-    ):
+    first = _position(first_text)
+    last = _position(last_text)
+    if (first is None and first_text) or (last is None and last_text):
+        return None  # not ASCII digits
+    if first is None and last is None:
         return None
-    if not first_text:  # suffix: the last N bytes
-        suffix = int(last_text)
+    if first is None and last is not None:  # suffix: the last N bytes
+        suffix = _value(last)
         if suffix == 0 or size == 0:
             return _UNSATISFIABLE
-        return max(0, size - suffix), size - 1
-    first = int(first_text)
-    if last_text and int(last_text) < first:
+        return (0 if suffix is None else max(0, size - suffix)), size - 1
+    assert first is not None
+    if last is not None and last < first:
         return None  # invalid: ignored
-    if first >= size:
+    start = _value(first)
+    if start is None or start >= size:
         return _UNSATISFIABLE
-    last = int(last_text) if last_text else size - 1
-    return first, min(last, size - 1)
+    end = size - 1 if last is None else _value(last)
+    return start, size - 1 if end is None else min(end, size - 1)
 
 
 def _if_range_allows(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
@@ -177,23 +230,29 @@ def _empty(status: str, headers: list[tuple[str, str]]) -> Response:
 
 
 def file_response(
-    file: IO[bytes], state: RequestState, st: os.stat_result | None = None, fresh: bool = False
+    file: IO[bytes],
+    state: RequestState,
+    st: os.stat_result | None = None,
+    fresh: bool = False,
+    conditions: bool = True,
 ) -> Response:
     """Build the response serving the open binary ``file`` for the request of ``state``.
 
     ``st`` is the file's :func:`os.stat` result, when known (it gives
     ``Last-Modified`` and ``ETag``); ``fresh``: the file was just opened, so its body
-    is all of it (no seeking to find out). The file is closed by the response.
+    is all of it (no seeking to find out); ``conditions``: answer the request's
+    preconditions and ``Range`` (else the whole file, always). The file is closed by
+    the response.
     """
     try:
-        return _file_response(file, state, st, fresh)
+        return _file_response(file, state, st, fresh, conditions)
     except BaseException:
         file.close()
         raise
 
 
 def _file_response(
-    file: IO[bytes], state: RequestState, st: os.stat_result | None, fresh: bool
+    file: IO[bytes], state: RequestState, st: os.stat_result | None, fresh: bool, conditions: bool
 ) -> Response:
     if st is None:
         try:
@@ -216,10 +275,16 @@ def _file_response(
         return new_response("200 OK", headers, FileBody(file))
     start, size = extent
     headers.append(("Accept-Ranges", "bytes"))
-    request = state.request
+    request = state.request if conditions else None
     method = request.method if request is not None else None
     if request is not None and method in ("GET", "HEAD"):
         environ = request.environ
+        if _precondition_failed(environ, etag, mtime):
+            file.close()
+            return _empty(
+                "412 Precondition Failed",
+                [("Content-Type", "application/octet-stream"), ("Content-Length", "0")],
+            )
         if _not_modified(environ, etag, mtime):
             file.close()
             kept = [(k, v) for k, v in headers if k in ("ETag", "Last-Modified")]
@@ -253,6 +318,14 @@ def _file_response(
 
 
 def _from_file(value: IO[Any], state: RequestState, depth: int) -> Response:
+    return _serve_file(value, state, True)
+
+
+def _whole_file(value: IO[Any], state: RequestState, depth: int) -> Response:
+    return _serve_file(value, state, False)
+
+
+def _serve_file(value: IO[Any], state: RequestState, conditions: bool) -> Response:
     if isinstance(value, io.TextIOBase):
         raise TypeError(
             f"The view {state.view} returned a file opened in text mode ({value!r:.80}); "
@@ -266,7 +339,12 @@ def _from_file(value: IO[Any], state: RequestState, depth: int) -> Response:
             f"The view {state.view} returned a file that is not open for reading "
             f"({value!r:.80}); open it with mode 'rb'"
         )
-    return file_response(value, state)
+    return file_response(value, state, conditions=conditions)
+
+
+#: What opening a path a client named can fail with that means "there is no such file":
+#: a name too long for the file system, a loop of symbolic links.
+_NOT_FOUND_ERRORS = frozenset({errno.ENAMETOOLONG, errno.ELOOP})
 
 
 def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
@@ -282,6 +360,10 @@ def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
         if not path.is_dir():
             raise HTTPForbidden() from None
         file = None
+    except OSError as error:
+        if error.errno not in _NOT_FOUND_ERRORS:
+            raise
+        raise HTTPNotFound() from None
     if file is None:
         raise ValueError(
             f"The view {state.view} returned the path of a directory ({path}); return the "
@@ -300,6 +382,11 @@ def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
 def _from_path(value: Path, state: RequestState, depth: int) -> Response:
     file, st = _open(value, state)
     return file_response(file, state, st, fresh=True)
+
+
+def _whole_path(value: Path, state: RequestState, depth: int) -> Response:
+    file, st = _open(value, state)
+    return file_response(file, state, st, fresh=True, conditions=False)
 
 
 # ----------------------------------------------------------------- safe directories
@@ -356,7 +443,11 @@ def send_from_directory(directory: str | os.PathLike[str], path: str) -> Respons
     .. versionadded:: 0.1.0
     """
     target = safe_join(directory, path)
-    if target is None or not target.is_file():
+    try:
+        found = target is not None and target.is_file()
+    except OSError:  # a name too long for the file system (ENAMETOOLONG), ...
+        found = False
+    if not found:
         raise HTTPNotFound()
     return coerce(target)
 
@@ -368,5 +459,5 @@ def _path_parts(value: Path, state: RequestState) -> Parts:
     return response._status, response._headerlist, response._app_iter
 
 
-register_rule(Path, _from_path, parts=_path_parts)
-register_rule(io.IOBase, _from_file, protocol=True)
+register_rule(Path, _from_path, parts=_path_parts, whole=_whole_path)
+register_rule(io.IOBase, _from_file, protocol=True, whole=_whole_file)

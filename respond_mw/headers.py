@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from webob import Response
 from webob.util import status_generic_reasons, status_reasons
@@ -23,6 +24,7 @@ __all__ = [
     "STATUS_LINES",
     "header_name",
     "header_value",
+    "iri_to_uri",
     "is_headers",
     "merge_headers",
     "merged_headers",
@@ -169,8 +171,42 @@ def header_name(name: object) -> str:
     return name
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _quote_non_ascii(text: str) -> str:
+    return _NON_ASCII.sub(lambda found: quote(found.group(), safe=""), text)
+
+
+def iri_to_uri(iri: str) -> str:
+    """The URI of ``iri``: its host in IDNA (``bücher.example`` becomes
+    ``xn--bcher-kva.example``), every other non-ASCII character percent-encoded as
+    UTF-8 (``/café`` becomes ``/caf%C3%A9``); ASCII is left as it is (RFC 3987 3.1).
+    A ``Location`` is sent so: a browser reads raw bytes there as UTF-8, whatever the
+    server meant."""
+    if iri.isascii():
+        return iri
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # an invalid IPv6 host: only its characters are quoted
+        return _quote_non_ascii(iri)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        userinfo, at, hostport = netloc.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a name IDNA can encode: quoted like the rest
+            host = _quote_non_ascii(host)
+        netloc = _quote_non_ascii(userinfo) + at + host + colon + port
+    path, query, fragment = (_quote_non_ascii(part) for part in parts[2:])
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+
+
 def header_value(name: str, value: object) -> str:
     """Return the text of header ``name``'s ``value`` (``str()`` of a non-``str``).
+
+    A ``Location`` that is an IRI (``/café``) is given as its URI (:func:`iri_to_uri`).
 
     :raises ValueError: for ``None``, bytes, or a text with control characters (CR,
         LF, NUL, ...) or characters outside latin-1.
@@ -196,6 +232,8 @@ def header_value(name: str, value: object) -> str:
             f"header {name!r} has a value with CR, LF, NUL or another control character "
             f"({short(text)}), which could split or corrupt the response"
         )
+    if name.lower() == "location":
+        text = iri_to_uri(text)
     if not _is_latin1(text):
         raise ValueError(
             f"header {name!r} has a value that is not latin-1 text ({short(text)}); "

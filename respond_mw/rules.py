@@ -97,15 +97,15 @@ if TYPE_CHECKING:
     from .typing import HeadersValue, ResponseReturnValue, StatusValue
 
 __all__ = [
+    "ADAPTERS",
     "DEFAULT_STATE",
     "Handler",
     "coerce",
     "coerce_inner",
     "coerce_parts",
+    "forget_handlers",
     "make_response",
     "register_rule",
-    "remove_response_adapter",
-    "response_adapter",
 ]
 
 #: Used when coercing outside of a request (``make_response`` in a script or test).
@@ -241,9 +241,18 @@ def _unpack_tuple(
 
 def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Response:
     body, line, pairs = _unpack_tuple(value, state)
-    resp = coerce_inner(body, state, depth + 1)
-    if line is not None:
-        resp._status = line  # parse_status made it a valid status line already
+    whole = None if line is None else _WHOLE.get(_handler(type(body)))
+    if whole is not None and line is not None and line[:3] != "200":
+        # another status than the rule's own 200: the whole body, the request's
+        # conditions (If-None-Match, Range) are not the rule's to answer
+        resp = whole(body, state, depth + 1)
+        resp._status = line
+    else:
+        resp = coerce_inner(body, state, depth + 1)
+        # parse_status made the line a valid status already; a rule that answered the
+        # request's conditions (a file's 304, 206, 412 or 416) keeps its answer
+        if line is not None and (whole is None or resp._status[:3] == "200"):
+            resp._status = line
     if pairs:
         merge_headers(resp, pairs)
     return resp
@@ -289,8 +298,14 @@ _BUILTIN: dict[type, Handler] = {
     list: _from_json,
     tuple: _from_tuple,
 }
-_adapters: dict[type, Callable[[Any], Any]] = {}
+#: The adapters of :func:`~respond_mw.response_adapter`, by class (respond_mw.adapters).
+ADAPTERS: dict[type, Callable[[Any], Any]] = {}
 _handlers: dict[type, Handler] = {}
+
+
+def forget_handlers() -> None:
+    """Forget the rule found for each type, after a rule or adapter changed."""
+    _handlers.clear()
 
 
 def _adapter_handler(adapter: Callable[[Any], Any]) -> Handler:
@@ -311,17 +326,23 @@ def register_rule(
     *,
     protocol: bool = False,
     parts: Callable[[Any, RequestState], Parts | None] | None = None,
+    whole: Handler | None = None,
 ) -> None:
     """Add a built-in rule: ``handler(value, state, depth)`` for values of ``cls``.
 
     With ``protocol=True``, ``cls`` is an abstract base class checked with
     ``issubclass`` before the iterator rule (for example async iterators). ``parts``
     gives :func:`coerce_parts` the parts of the same response, when the rule builds
-    them valid by construction (what the egress would send unchanged). Used by the
-    library's own modules; applications use :func:`~respond_mw.response_adapter`.
+    them valid by construction (what the egress would send unchanged). ``whole``: for
+    a rule whose ``200`` answers the request's conditions (files: ``304``, ``206``),
+    the handler that builds the whole ``200`` regardless, used when a tuple gives
+    another status. Used by the library's own modules; applications use
+    :func:`~respond_mw.response_adapter`.
     """
     if parts is not None:
         _PARTS[handler] = parts
+    if whole is not None:
+        _WHOLE[handler] = whole
     if protocol:
         _PROTOCOLS.insert(len(_PROTOCOLS) - 1, (cls, handler))
     else:
@@ -329,9 +350,13 @@ def register_rule(
     _handlers.clear()
 
 
+#: Rules that answer the request's conditions, and how they build the whole response.
+_WHOLE: dict[Handler, Handler] = {}
+
+
 def _find_handler(cls: type) -> Handler:
     for klass in cls.__mro__:
-        adapter = _adapters.get(klass)
+        adapter = ADAPTERS.get(klass)
         if adapter is not None:
             return _adapter_handler(adapter)
         handler = _BUILTIN.get(klass)
@@ -457,43 +482,3 @@ def make_response(*args: Any) -> Response:
         args = ("",)
     value = args[0] if len(args) == 1 else args
     return coerce(value)
-
-
-def response_adapter(*types: type) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
-    """Teach the rules a new type: decorate a function that converts it.
-
-    The function receives the returned object and returns any value the rules
-    accept (which is coerced in turn)::
-
-        @response_adapter(User)
-        def user_as_json(user):
-            return {"id": user.id, "name": user.name}
-
-    Lookup follows the method resolution order of the returned object's type (an
-    adapter for a base class applies to its subclasses, the most specific wins) and
-    is cached per type, so it costs nothing per request.
-
-    .. versionadded:: 0.1.0
-    """
-    if not types or not all(isinstance(t, type) for t in types):
-        raise TypeError(
-            f"response_adapter() takes one or more classes, as in @response_adapter(User); "
-            f"got {short(types)}"
-        )
-
-    def register(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        for cls in types:
-            _adapters[cls] = adapter
-        _handlers.clear()
-        return adapter
-
-    return register
-
-
-def remove_response_adapter(cls: type) -> None:
-    """Forget the adapter registered for ``cls`` (mostly useful in tests).
-
-    .. versionadded:: 0.1.0
-    """
-    _adapters.pop(cls, None)
-    _handlers.clear()

@@ -25,7 +25,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, overload
 
-from webob import Request, Response
+from webob import Response
 from webob.request import BaseRequest
 
 from .aio import resolve
@@ -36,6 +36,7 @@ from .context import RequestState, reset_state, set_state
 from .egress import checked_response, finish, send, send_parts
 from .errors import ResponseFailed, internal_error, response_from_exception
 from .headers import normalize_headers
+from .request import Request
 from .responses import HTML, text_content_type
 from .rules import coerce, coerce_parts
 
@@ -205,7 +206,7 @@ class View:
 
     # -- calling the function -------------------------------------------------------
 
-    def respond(self, request: Request, context: Any = None) -> Response:
+    def respond(self, request: BaseRequest, context: Any = None) -> Response:
         """Call the function for ``request`` and return its response, as it leaves
         through the egress (:mod:`respond_mw.egress`).
 

@@ -161,7 +161,7 @@ def test_outside_a_request_only_absolute_paths(location: str) -> None:
 
 @pytest.mark.parametrize(
     ("location", "message"),
-    [pytest.param("", "non-empty str", id="empty"), pytest.param("/日本", "not latin-1", id="cjk")],
+    [pytest.param("", "non-empty str", id="empty")],
 )
 def test_redirect_bad_location(location: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

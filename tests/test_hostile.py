@@ -483,9 +483,6 @@ REDIRECT_TRICKS = [
     "JaVaScRiPt:alert(1)",
     "data:text/html,<script>alert(1)</script>",
     "ftp://evil.example/",
-    "\u3002evil.example",
-    "/\u2215\u2215evil.example",
-    "\uff0f\uff0fevil.example",
     "",
 ]
 
@@ -498,6 +495,10 @@ SAME_ORIGIN_TARGETS = [
     ("%2F%2Fevil.example", "/a/%2F%2Fevil.example"),
     ("/%2F%2Fevil.example", "/%2F%2Fevil.example"),
     (".//evil.example", "/a/evil.example"),
+    # lookalikes of delimiters: sent as the URI of the IRI, escaped bytes of the path
+    ("\u3002evil.example", "/a/%E3%80%82evil.example"),
+    ("/\u2215\u2215evil.example", "/%E2%88%95%E2%88%95evil.example"),
+    ("\uff0f\uff0fevil.example", "/a/%EF%BC%8F%EF%BC%8Fevil.example"),
 ]
 
 

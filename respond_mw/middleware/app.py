@@ -11,14 +11,15 @@ from contextvars import Context, copy_context
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from webob import Request, Response
+from webob import Response
 from webob import exc as webob_exc
 
 from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..conditional import make_conditional
 from ..context import RequestState, set_state
-from ..egress import check_passthrough, finish, refusal, send, send_parts
+from ..egress import check_passthrough, send, send_parts
 from ..patterns import Pattern
+from ..request import Request
 from ..responses import HTML, Parts
 from ..routing import MISSING, Found, Match, Router, normalize_methods
 from ..rules import coerce, coerce_parts
@@ -48,8 +49,9 @@ class Middleware:
     :param conditional: give buffered ``200`` responses to ``GET``/``HEAD`` a strong
         ``ETag`` and answer a matching ``If-None-Match`` with ``304 Not Modified`` (see
         :mod:`respond_mw.conditional`): routes' bodies, the wrapped application's
-        lists, and for ``GET`` its bodies with a ``Content-Length`` up to
-        ``conditional_limit`` bytes, read once (streams without one never are).
+        lists and its bodies with a ``Content-Length`` up to ``conditional_limit``
+        bytes, read once (streams without one never are). A ``HEAD`` reaches the
+        wrapped application as a ``GET``, so that it gets GET's headers and ETag.
     :param conditional_limit: see ``conditional`` (default 1 MiB).
 
     See the package documentation for dispatch, error handlers, hooks and the
@@ -451,23 +453,19 @@ class Middleware:
     def _finish(
         self, response: Response, legacy: Response | None, request: Request, where: str
     ) -> tuple[Parts, BaseException | None]:
-        """The parts that go out for ``response``, through the egress -- but for the
-        wrapped application's own response, which goes out as it came -- and the
-        refusal, if it was refused (answered by the handler for ``500``, or the
-        generic ``500``)."""
-        environ = request.environ
-        try:
-            if legacy is not None and response is legacy:
-                if self._hooks.after:
-                    check_passthrough(response.status, response.headerlist, where)
-                return (response.status, response.headerlist, response.app_iter), None
-            return finish(response, environ, where), None
-        except ValueError as refused:
-            answer, _, by = self._errors.respond(refused, request, where, self.debug)
+        """What :meth:`ErrorHandlers.finish` sends; the wrapped app's own goes as it came."""
+        if legacy is None or response is not legacy:
+            return self._errors.finish(response, request, where, self.debug)
+        if self._hooks.after:
             try:
-                return finish(answer, environ, by), refused
-            except ValueError as again:
-                return refusal(again, environ, by, self.debug), refused
+                check_passthrough(response.status, response.headerlist, where)
+            except ValueError as refused:
+                return self._errors.refused(refused, request, where, self.debug)
+        body = response.app_iter
+        if self.conditional and request.method == "HEAD":  # the body of a GET
+            close_iterable(body)
+            body = []
+        return (response.status, response.headerlist, body), None
 
     def _respond(
         self,
@@ -495,6 +493,8 @@ class Middleware:
                 replay.hand_over(request.environ)
             if app_environ is not request.environ:  # mounted: what the hooks changed too
                 app_environ = shifted(request.environ, app_environ)
+            if self.conditional and request.method == "HEAD":  # GET's headers, its ETag
+                app_environ = {**app_environ, "REQUEST_METHOD": "GET"}
             response = self._errors.call(app, app_environ)
             return response, response, self._app_name
         raise webob_exc.HTTPNotFound()

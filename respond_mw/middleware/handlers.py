@@ -20,10 +20,11 @@ from webob import exc as webob_exc
 from ..aio import resolve
 from ..calling import argument_caller, function_name, plan_call
 from ..context import RequestState, set_state
+from ..egress import finish, refusal
 from ..errors import ResponseFailed, internal_error, response_from_exception
 from ..headers import is_headers
 from ..helpers import http_exception
-from ..responses import HTML, new_response
+from ..responses import HTML, Parts, new_response
 from ..rules import coerce
 from ..wsgi import call_application, close_iterable
 
@@ -217,3 +218,24 @@ class ErrorHandlers:
             close_iterable(body)
             raise http_exception(status)
         return new_response(status, headers, body)
+
+    def finish(
+        self, response: Response, request: Request, where: str, debug: bool
+    ) -> tuple[Parts, BaseException | None]:
+        """The parts that go out for ``response``, through the egress, and the
+        refusal, if the egress refused it: then the answer is the handler's for
+        ``500``, or the generic ``500``."""
+        try:
+            return finish(response, request.environ, where), None
+        except ValueError as refused:
+            return self.refused(refused, request, where, debug)
+
+    def refused(
+        self, refused: ValueError, request: Request, where: str, debug: bool
+    ) -> tuple[Parts, BaseException]:
+        """The parts of the answer to a response the egress refused, and the refusal."""
+        answer, _, by = self.respond(refused, request, where, debug)
+        try:
+            return finish(answer, request.environ, by), refused
+        except ValueError as again:
+            return refusal(again, request.environ, by, debug), refused

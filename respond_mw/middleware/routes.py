@@ -14,12 +14,13 @@ from collections.abc import Callable
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
-from webob import Request, Response
+from webob import Response
 from webob import exc as webob_exc
 
 from ..calling import Plan, function_name, plan_call
 from ..context import RequestState
 from ..patterns import Pattern
+from ..request import Request
 from ..responses import HTML, new_response
 from ..views import View, respond_with
 
@@ -176,7 +177,7 @@ class RouteState(RequestState):
         self._params: dict[str, Any] | None = params  # shared with the router's cache
 
     @property
-    def request(self) -> Request | None:
+    def request(self) -> Request:
         request = self._request
         if request is None:
             self.store_params()
