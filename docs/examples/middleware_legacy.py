@@ -1,3 +1,5 @@
+import html
+
 from respond_mw import Middleware, make_response
 
 
@@ -19,7 +21,7 @@ mw = Middleware(legacy_app)
 
 @mw.route("/hello/<name>")
 def hello(name):
-    return f"<p>Hello, {name}!</p>"
+    return f"<p>Hello, {html.escape(name)}!</p>"
 
 
 @mw.route("/items/<int:item_id>", methods=["GET", "PUT"])
@@ -49,6 +51,7 @@ from webtest import TestApp  # noqa: E402
 client = TestApp(application)
 assert client.get("/").text == "the legacy home page"  # untouched
 assert client.get("/hello/Ada").text == "<p>Hello, Ada!</p>"
+assert client.get("/hello/%3Cb%3E").text == "<p>Hello, &lt;b&gt;!</p>"  # escaped
 assert client.get("/items/7").json == {"id": 7}
 assert client.put_json("/items/7", {"x": 1}).json == {"updated": 7, "with": {"x": 1}}
 assert client.delete("/items/7", status=405).headers["Allow"] == "GET, HEAD, OPTIONS, PUT"

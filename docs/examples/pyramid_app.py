@@ -1,3 +1,5 @@
+import html
+
 from pyramid.config import Configurator
 
 from respond_mw import abort, current_request, view
@@ -16,7 +18,8 @@ def report(request):
         abort(400, "which year?")
 
     def lines():
-        yield f"report for {current_request().params['year']}\n"  # the Pyramid request
+        year = current_request().params["year"]  # the Pyramid request
+        yield f"report for {html.escape(year)}\n"
         yield "all good\n"
 
     return lines()  # streamed
@@ -53,6 +56,7 @@ assert client.get("/hello/ada").json == {"hello": "ada"}
 resp = client.get("/teapot", status=418)
 assert (resp.text, resp.headers["X-Brew"]) == ("I'm a teapot", "earl grey")
 assert client.get("/report?year=2024").text == "report for 2024\nall good\n"
+assert client.get("/report?year=<i>").text.startswith("report for &lt;i&gt;\n")
 assert client.get("/report", status=400).status == "400 Bad Request"
 assert client.get("/legacy").text == "{'renderer': 'json'}"  # the string renderer's output
 assert client.get("/decorated").text == "a @view function, registered as a Pyramid view"

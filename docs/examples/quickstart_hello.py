@@ -1,4 +1,6 @@
 # hello.py
+import html
+
 from respond_mw import view
 
 
@@ -7,7 +9,7 @@ def app(request):
     name = request.params.get("name", "world")
     if not name.isalpha():
         return {"error": "a name is made of letters"}, 400
-    return f"<h1>Hello, {name}!</h1>"
+    return f"<h1>Hello, {html.escape(name)}!</h1>"
 
 
 if __name__ == "__main__":

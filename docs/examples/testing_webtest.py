@@ -1,4 +1,6 @@
 # test_app.py -- run with pytest
+import html
+
 from webob import Request
 from webtest import TestApp
 
@@ -16,7 +18,7 @@ def user(user_id):
 
 @view
 def hello(request):
-    return f"Hello, {request.params.get('name', 'world')}!"
+    return f"Hello, {html.escape(request.params.get('name', 'world'))}!"
 
 
 def test_user():
@@ -29,6 +31,7 @@ def test_user():
 def test_hello_without_a_server():
     resp = hello(Request.blank("/?name=Ada"))  # a view called with a request
     assert resp.text == "Hello, Ada!"
+    assert hello(Request.blank("/?name=<b>")).text == "Hello, &lt;b&gt;!"  # escaped
 
 
 # checks
