@@ -20,19 +20,27 @@ from .jsoncodec import jsonify as jsonify
 from .middleware import Middleware as Middleware
 from .rules import coerce as coerce
 from .rules import make_response as make_response
+from .streams import Comment as Comment
+from .streams import Event as Event
+from .streams import event_stream as event_stream
+from .streams import ndjson as ndjson
 from .views import View as View
 from .views import view as view
 
 __all__ = [
+    "Comment",
+    "Event",
     "Middleware",
     "View",
     "abort",
     "after_this_request",
     "coerce",
     "current_request",
+    "event_stream",
     "jsonify",
     "make_conditional",
     "make_response",
+    "ndjson",
     "redirect",
     "remove_response_adapter",
     "response_adapter",
