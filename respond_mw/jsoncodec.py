@@ -12,11 +12,21 @@ value                                   encoded as
 :class:`uuid.UUID`                      string (``"12345678-1234-..."``)
 :class:`enum.Enum`                      its ``value``
 a dataclass instance                    object of its fields, in field order
+a pydantic (v2) model, an attrs         the library's own JSON-ready dump (see
+instance, a msgspec ``Struct``          below)
 an object with ``__json__()``           whatever ``__json__()`` returns (it may
                                         take the current request as argument,
                                         the way Pyramid's JSON renderer calls it)
 an object with ``__html__()``           the string of its markup, as Flask does
 ======================================  ==========================================
+
+**Model objects** are dumped by their own library: a pydantic model by
+``model_dump(mode="json")``, an attrs instance by ``attrs.asdict(value, recurse=True)``
+(its values then encoded by these rules), a msgspec ``Struct`` by
+``msgspec.to_builtins(value)`` (values msgspec does not know are encoded by these
+rules). None of these libraries is imported here: a class is recognised as a model only
+through the libraries the application has imported itself, once per class
+(:class:`JSONModel`, which the rules also use for a model returned by a view).
 
 ``NaN`` and infinities are refused (``ValueError``): they are not JSON. Any other
 type is a ``TypeError``. Both errors happen while the response is being built, before
@@ -39,7 +49,9 @@ import decimal
 import enum
 import inspect
 import json
+import sys
 import uuid
+from abc import ABC
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +61,7 @@ from .responses import JSON, new_response
 if TYPE_CHECKING:
     from webob import Response
 
-__all__ = ["JSONEncodeError", "dumps", "jsonify"]
+__all__ = ["JSONEncodeError", "JSONModel", "dumps", "jsonify", "model_dumper"]
 
 
 class JSONEncodeError(TypeError):
@@ -83,6 +95,80 @@ def _call_json_method(obj: Any) -> Any:
     return obj.__json__(state.request if state is not None else None)
 
 
+# ----------------------------------------------------------------- model objects
+
+
+def _dump_pydantic(obj: Any) -> Any:
+    return obj.model_dump(mode="json")
+
+
+def _find_model_dumper(cls: type) -> Callable[[Any], Any] | None:
+    # Only modules already in sys.modules are looked at: an instance of a model class
+    # exists only once its library is imported, so nothing is imported here. pydantic
+    # imports BaseModel's module (pydantic.main) lazily, when a model is first defined.
+    pydantic_main = sys.modules.get("pydantic.main")
+    base_model = getattr(pydantic_main, "BaseModel", None)
+    if (
+        isinstance(base_model, type)
+        and hasattr(base_model, "model_dump")  # pydantic 2, not 1
+        and issubclass(cls, base_model)
+    ):
+        return _dump_pydantic
+    attr = sys.modules.get("attr")  # attrs' original namespace, which attrs imports
+    if attr is not None and attr.has(cls):
+        asdict = attr.asdict
+
+        def dump_attrs(obj: Any) -> Any:
+            return asdict(obj, recurse=True)
+
+        return dump_attrs
+    msgspec = sys.modules.get("msgspec")
+    struct = getattr(msgspec, "Struct", None)
+    if msgspec is not None and isinstance(struct, type) and issubclass(cls, struct):
+        to_builtins = msgspec.to_builtins
+
+        def dump_msgspec(obj: Any) -> Any:
+            return to_builtins(obj, enc_hook=_default)
+
+        return dump_msgspec
+    return None
+
+
+_model_dumpers: dict[type, Callable[[Any], Any] | None] = {}
+
+
+def model_dumper(cls: type) -> Callable[[Any], Any] | None:
+    """How instances of ``cls`` dump themselves to JSON-ready values, when ``cls`` is
+    a pydantic (v2) model, an attrs class or a msgspec ``Struct``; ``None`` for any
+    other class.
+
+    Found once per class, then cached, through the libraries the application has
+    imported (none is imported here).
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return _model_dumpers[cls]
+    except KeyError:
+        dumper = _model_dumpers[cls] = _find_model_dumper(cls)
+        return dumper
+
+
+class JSONModel(ABC):  # noqa: B024 -- a virtual base class: nothing to implement
+    """The model classes, as a virtual base class: ``issubclass(cls, JSONModel)``
+    is true when :func:`model_dumper` knows how to dump ``cls``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @classmethod
+    def __subclasshook__(cls, other: type) -> bool:
+        return model_dumper(other) is not None
+
+
+# ---------------------------------------------------------------------- encoding
+
+
 def _default(obj: Any) -> Any:
     """Encode the extra types; called by both encoders for what they don't know."""
     if isinstance(obj, (datetime.date, datetime.time)):  # datetime is a date
@@ -93,6 +179,9 @@ def _default(obj: Any) -> Any:
         return obj.value
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    dump = model_dumper(type(obj))
+    if dump is not None:
+        return dump(obj)
     if hasattr(type(obj), "__json__"):
         return _call_json_method(obj)
     if hasattr(type(obj), "__html__"):  # markup (markupsafe.Markup is a str already)

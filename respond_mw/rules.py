@@ -18,6 +18,8 @@ subclass: Pyramid responses,
 ``memoryview``                         the raw bytes
 ``dict`` or ``list``                   ``application/json``, encoded eagerly
                                        (:mod:`respond_mw.jsoncodec`)
+a pydantic (v2) model, an attrs        ``application/json`` like a ``dict``: the
+instance, a msgspec ``Struct``         library's own JSON-ready dump, encoded eagerly
 ``(body, status)``,                    ``body`` coerced by these rules, then the
 ``(body, headers)``,                   status replaces its status and the headers
 ``(body, status, headers)``            are merged into its headers (see below)
@@ -89,7 +91,7 @@ from .headers import (
     parse_status,
     short,
 )
-from .jsoncodec import dumps
+from .jsoncodec import JSONModel, dumps
 from .responses import HTML, JSON, Parts, new_response
 from .wsgi import call_application, close_iterable
 
@@ -317,7 +319,7 @@ def _adapter_handler(adapter: Callable[[Any], Any]) -> Handler:
 
 #: Rules for types that are recognised by what they can do rather than by their class
 #: (checked with ``issubclass`` in order, after the classes above).
-_PROTOCOLS: list[tuple[type, Handler]] = [(Iterator, _from_iterator)]
+_PROTOCOLS: list[tuple[type, Handler]] = [(JSONModel, _from_json), (Iterator, _from_iterator)]
 
 
 def register_rule(

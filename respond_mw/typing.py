@@ -7,9 +7,10 @@
         return {"id": 1}, 201, {"Location": "/items/1"}
 
 They describe the built-in rules of :mod:`respond_mw.rules`. A :class:`webob.Response`
-is a WSGI application, so :data:`ResponseValue` covers it. Types taught to the rules with
-:func:`~respond_mw.response_adapter` are not known here: annotate such views with a
-union (``-> ResponseReturnValue | User``).
+is a WSGI application, so :data:`ResponseValue` covers it; the model objects encoded as
+JSON (pydantic models, attrs instances, msgspec structs) are :data:`ModelValue`. Types
+taught to the rules with :func:`~respond_mw.response_adapter` are not known here:
+annotate such views with a union (``-> ResponseReturnValue | User``).
 
 .. versionadded:: 0.1.0
 """
@@ -18,21 +19,58 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, Union
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 __all__ = [
+    "AttrsInstance",
     "HeaderValue",
     "HeadersValue",
+    "ModelValue",
+    "MsgspecStruct",
+    "PydanticModel",
     "ResponseReturnValue",
     "ResponseValue",
     "StatusValue",
 ]
 
-#: A body: text or bytes, JSON (``dict``/``list``), a stream of ``str``/``bytes``,
-#: or a WSGI application (which includes :class:`webob.Response`).
+
+class PydanticModel(Protocol):
+    """A pydantic (v2) model, by what the JSON rule calls: ``model_dump(mode="json")``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def model_dump(self, *, mode: str = ...) -> Any: ...
+
+
+class AttrsInstance(Protocol):
+    """An instance of an attrs class (as attrs' own ``AttrsInstance``: mypy's attrs
+    plugin gives attrs classes their ``__attrs_attrs__``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    __attrs_attrs__: ClassVar[Any]
+
+
+class MsgspecStruct(Protocol):
+    """A ``msgspec.Struct`` instance, by its ``__struct_fields__``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __struct_fields__: ClassVar[tuple[str, ...]]
+
+
+#: A model object, encoded as JSON by its library's own dump (see :doc:`/guides/json`).
+#: Structural: none of these libraries is imported.
+ModelValue: TypeAlias = PydanticModel | AttrsInstance | MsgspecStruct
+
+#: A body: text or bytes, JSON (``dict``/``list``, a model object), a stream of
+#: ``str``/``bytes``, or a WSGI application (which includes :class:`webob.Response`).
 ResponseValue: TypeAlias = Union[
     str,
     bytes,
@@ -40,6 +78,7 @@ ResponseValue: TypeAlias = Union[
     memoryview,
     dict[Any, Any],
     list[Any],
+    ModelValue,
     Iterator[str | bytes],
     "WSGIApplication",
 ]
