@@ -8,7 +8,9 @@ from __future__ import annotations
 from .adapters import remove_response_adapter as remove_response_adapter
 from .adapters import response_adapter as response_adapter
 from .aio import use_shared_loop as use_shared_loop
+from .bodies import lazy_stream as lazy_stream
 from .callbacks import after_this_request as after_this_request
+from .callbacks import call_on_close as call_on_close
 from .callbacks import stream_with_context as stream_with_context
 from .conditional import make_conditional as make_conditional
 from .context import current_request as current_request
@@ -34,10 +36,12 @@ __all__ = [
     "View",
     "abort",
     "after_this_request",
+    "call_on_close",
     "coerce",
     "current_request",
     "event_stream",
     "jsonify",
+    "lazy_stream",
     "make_conditional",
     "make_response",
     "ndjson",

@@ -48,7 +48,7 @@ from typing import Any, TypeVar
 
 from webob import Response
 
-from .bodies import StreamingBody
+from .bodies import LazyAsyncStream, StreamingBody
 from .context import RequestState
 from .responses import new_response
 from .rules import coerce_inner, register_rule
@@ -282,9 +282,10 @@ def _from_async_iterable(value: AsyncIterable[Any], state: RequestState, depth: 
     bridge = AsyncIteratorBridge(iterator, copy_context())
     # The bridge runs each step in the captured context itself (possibly on another
     # thread), so the StreamingBody around it only needs an empty context.
-    return new_response(
-        "200 OK", [("Content-Type", state.text_type)], StreamingBody(bridge, state.view, Context())
-    )
+    body = StreamingBody(bridge, state.view, Context())
+    if type(value) is not LazyAsyncStream:
+        body.peek()  # an error before the first chunk is answered as any other
+    return new_response("200 OK", [("Content-Type", state.text_type)], body)
 
 
 register_rule(Coroutine, _from_coroutine, protocol=True)

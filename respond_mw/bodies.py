@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextvars import Context, copy_context
 from logging import getLogger
 from typing import IO, Any
@@ -20,7 +20,16 @@ from typing import IO, Any
 from .headers import short
 from .wsgi import close_iterable
 
-__all__ = ["BLOCK_SIZE", "FileBody", "LengthChecked", "StreamingBody"]
+__all__ = [
+    "BLOCK_SIZE",
+    "FileBody",
+    "LazyAsyncStream",
+    "LazyStream",
+    "LengthChecked",
+    "StreamingBody",
+    "lazy_stream",
+    "raised_by_stream",
+]
 
 log = getLogger("respond_mw")
 
@@ -37,18 +46,46 @@ class StreamingBody:
     soon as the iterator is exhausted.
     """
 
-    __slots__ = ("_closed", "_context", "_iterator", "_view")
+    __slots__ = ("_closed", "_context", "_first", "_iterator", "_view")
 
     def __init__(self, iterator: Iterator[Any], view: str, context: Context | None = None) -> None:
         self._iterator = iterator
         self._view = view
         self._context = context if context is not None else copy_context()
         self._closed = False
+        self._first: bytes | None = None
+
+    def peek(self) -> None:
+        """Take the first chunk now, before the status and headers are committed.
+
+        An exception the iterator raises before its first chunk (``abort(404)``
+        included), or a first chunk that is not ``str`` or ``bytes``, is raised to the
+        caller -- the edge, whose error handling answers it -- with the iterator
+        closed. An empty iterator leaves the body empty. The chunk is sent first.
+        """
+        try:
+            chunk = self._context.run(next, self._iterator)
+        except StopIteration:
+            self.close()
+            self._iterator = iter(())
+            return
+        except BaseException:
+            self.close()
+            raise
+        try:
+            self._first = self._encoded(chunk)
+        except TypeError:
+            self.close()
+            raise
 
     def __iter__(self) -> StreamingBody:
         return self
 
     def __next__(self) -> bytes:
+        first = self._first
+        if first is not None:
+            self._first = None
+            return first
         try:
             chunk = self._context.run(next, self._iterator)
         except StopIteration:
@@ -61,17 +98,24 @@ class StreamingBody:
             raise
         if type(chunk) is bytes:
             return chunk
+        try:
+            return self._encoded(chunk)
+        except TypeError as error:
+            log.error("%s", error)
+            raise
+
+    def _encoded(self, chunk: object) -> bytes:
+        if type(chunk) is bytes:
+            return chunk
         if isinstance(chunk, str):
             return chunk.encode("utf-8")
         if isinstance(chunk, (bytes, bytearray, memoryview)):
             return bytes(chunk)
-        error = TypeError(
+        raise TypeError(
             f"the generator returned by view {self._view} yielded "
             f"{type(chunk).__name__} ({short(chunk)}); a streamed body may only yield "
             "str or bytes"
         )
-        log.error("%s", error)
-        raise error
 
     def close(self) -> None:
         """Close the view's iterator (runs its ``finally`` blocks) once."""
@@ -84,6 +128,80 @@ class StreamingBody:
 
     def __repr__(self) -> str:
         return f"<StreamingBody of view {self._view} iterator={self._iterator!r}>"
+
+
+def raised_by_stream(error: BaseException) -> bool:
+    """Whether ``error`` came out of a stream's own code while :meth:`StreamingBody.peek`
+    took its first chunk -- the view's error, not the rules' (its traceback runs
+    through ``peek`` into the iterator)."""
+    frames = error.__traceback__
+    while frames is not None:
+        if frames.tb_frame.f_code is _PEEK:
+            following = frames.tb_next
+            return following is not None and following.tb_frame.f_code is not _ENCODED
+        frames = frames.tb_next
+    return False
+
+
+_PEEK = StreamingBody.peek.__code__
+_ENCODED = StreamingBody._encoded.__code__
+
+
+class LazyStream(Iterator[Any]):
+    """An iterator whose response does not take its first chunk early; see
+    :func:`~respond_mw.lazy_stream`."""
+
+    __slots__ = ("_iterator",)
+
+    def __init__(self, iterable: Iterable[Any]) -> None:
+        self._iterator = iter(iterable)
+
+    def __next__(self) -> Any:
+        return next(self._iterator)
+
+    def close(self) -> None:
+        close_iterable(self._iterator)
+
+
+class LazyAsyncStream(AsyncIterator[Any]):
+    """An async iterator whose response does not take its first chunk early; see
+    :func:`~respond_mw.lazy_stream`."""
+
+    __slots__ = ("_iterator",)
+
+    def __init__(self, iterable: AsyncIterable[Any]) -> None:
+        self._iterator = aiter(iterable)
+
+    async def __anext__(self) -> Any:
+        return await anext(self._iterator)
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def lazy_stream(iterable: Iterable[Any] | AsyncIterable[Any]) -> LazyStream | LazyAsyncStream:
+    """Return a streamed body whose first chunk is not taken before the server asks.
+
+    A generator (or async generator) a view returns is run up to its first chunk
+    before the status and headers are committed, so that an error before that chunk
+    -- a failed lookup, ``abort(404)`` -- is answered like any other error (error
+    handlers, default pages, teardown). A stream whose first chunk may take long to
+    exist (a long poll that waits for an event) can opt out::
+
+        @view
+        def events():
+            return lazy_stream(wait_then_yield())
+
+    The view then returns at once, and an error before the first chunk is the
+    server's (the status is already committed), as it is in Flask.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(iterable, AsyncIterable):
+        return LazyAsyncStream(iterable)
+    return LazyStream(iterable)
 
 
 class LengthChecked:

@@ -45,6 +45,7 @@ from urllib.parse import quote, urljoin
 from webob import Response
 
 from .bodies import BLOCK_SIZE, FileBody, LengthChecked
+from .callbacks import CALL_ON_CLOSE, closing_callbacks
 from .errors import internal_error
 from .headers import CONTENT_LINES, FINAL_LINES, header_name, header_value, parse_status, short
 from .responses import Parts, new_response
@@ -216,8 +217,12 @@ def _checked(
         else:  # 204, 304: no content, nor what would describe it
             headers = [item for item in headers if item[0].lower() != "content-type"]
     if head:
-        return status, headers, head_body(body)
-    return status, headers, _to_server(body, environ) if type(body) is FileBody else body
+        body = head_body(body)
+    elif type(body) is FileBody:
+        body = _to_server(body, environ)
+    if CALL_ON_CLOSE in environ:
+        body = closing_callbacks(body, environ)
+    return status, headers, body
 
 
 def _to_server(body: FileBody, environ: WSGIEnvironment) -> Any:

@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from webob import Response
 
-from .bodies import StreamingBody
+from .bodies import LazyStream, StreamingBody
 from .context import RequestState, current_state
 from .headers import (
     CONTENT_LINES,
@@ -184,7 +184,10 @@ def _from_json(value: Any, state: RequestState, depth: int) -> Response:
 
 
 def _iterator_parts(value: Iterator[Any], state: RequestState) -> Parts:
-    return "200 OK", [("Content-Type", state.text_type)], StreamingBody(value, state.view)
+    body = StreamingBody(value, state.view)
+    if type(value) is not LazyStream:
+        body.peek()  # an error before the first chunk is answered as any other
+    return "200 OK", [("Content-Type", state.text_type)], body
 
 
 def _from_iterator(value: Iterator[Any], state: RequestState, depth: int) -> Response:

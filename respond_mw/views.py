@@ -29,6 +29,7 @@ from webob import Response
 from webob.request import BaseRequest
 
 from .aio import resolve
+from .bodies import raised_by_stream
 from .callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from .calling import Plan, function_name, parameters, plan_call, request_caller
 from .conditional import make_conditional
@@ -96,7 +97,7 @@ def respond_with(
         try:
             response = coerce(value, state)
         except Exception as error:
-            if carried:
+            if carried and not raised_by_stream(error):  # a stream's own error is its own
                 raise ResponseFailed(error) from error
             raise
     finally:

@@ -9,7 +9,7 @@ lazy. ``close()`` of the returned iterable always reaches the app's iterable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from webob.response import EmptyResponse
@@ -17,7 +17,14 @@ from webob.response import EmptyResponse
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
-__all__ = ["Prepended", "call_application", "close_iterable", "head_body"]
+__all__ = [
+    "Closer",
+    "Prepended",
+    "call_application",
+    "close_iterable",
+    "head_body",
+    "take_over_close",
+]
 
 
 def close_iterable(iterable: object) -> None:
@@ -25,6 +32,28 @@ def close_iterable(iterable: object) -> None:
     close = getattr(iterable, "close", None)
     if close is not None:
         close()
+
+
+class Closer:
+    """What is left of a body whose ``close()`` was taken over: its own ``close()``."""
+
+    __slots__ = ("close",)
+
+    def __init__(self, close: Callable[[], Any] | None) -> None:
+        self.close = close if close is not None else (lambda: None)
+
+
+def take_over_close(body: Any, close: Callable[[], Any]) -> Closer | None:
+    """Make ``body.close()`` call ``close`` -- for the server's own
+    ``wsgi.file_wrapper`` object, handed back to the server so that it keeps its fast
+    path for files -- and return the body's own ``close()`` as a :class:`Closer`;
+    ``None`` when ``body`` takes no new attribute (then stand in front of it)."""
+    original = getattr(body, "close", None)
+    try:
+        body.close = close
+    except AttributeError:
+        return None
+    return Closer(original)
 
 
 class Prepended:

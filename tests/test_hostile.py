@@ -367,12 +367,26 @@ def test_generator_yielding_a_bad_chunk_is_logged_and_closed(
     bad: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     closed = threading.Event()
-    app = _generator_view(b"ok", bad, closed)
+    app = _generator_view(b"ok", bad, closed, before=1)
     with pytest.raises(TypeError, match="may only yield str or bytes") as info:
         run_validated(app)  # PEP 3333 validator: start_response once, close() called
     assert app.name in str(info.value)
     assert closed.is_set()
     _assert_logged_naming(caplog, app)
+
+
+@pytest.mark.parametrize(
+    "bad", [pytest.param(1, id="int"), pytest.param({"a": 1}, id="dict"), None, 1.5, [b"x"]]
+)
+def test_a_bad_first_chunk_is_the_views_500(bad: Any, caplog: pytest.LogCaptureFixture) -> None:
+    closed = threading.Event()
+    app = _generator_view(b"ok", bad, closed)
+    result = run_validated(app)  # taken before the status is committed: answered 500
+    assert result.status == "500 Internal Server Error"
+    assert result.body == GENERIC_500
+    assert closed.is_set()
+    _assert_logged_naming(caplog, app)
+    assert any("may only yield str or bytes" in logged_text(r) for r in error_records(caplog))
 
 
 @pytest.mark.functional
@@ -385,12 +399,12 @@ def test_bad_chunk_on_the_wire_is_never_a_complete_response(
     with serve(app) as url:
         data = exchange(url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
     responses = parse_responses(data)
-    assert len(responses) == 1  # the connection was closed: no second response
     first = responses[0]
-    if before == 0:  # nothing was sent yet: the server answers a plain 500
-        assert first.status == 500
-        assert first.complete
+    if before == 0:  # taken before the status is committed: respond_mw's own 500
+        assert [r.status for r in responses] == [500, 500]  # the connection is kept
+        assert all(r.complete and r.body == GENERIC_500 for r in responses)
     else:  # headers were sent: the body is cut short, never terminated
+        assert len(responses) == 1  # the connection was closed: no second response
         assert first.status == 200
         assert not first.complete
         assert first.body == b"chunk" * before

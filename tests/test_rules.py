@@ -20,6 +20,7 @@ from respond_mw import (
     coerce,
     current_request,
     headers,
+    lazy_stream,
     make_response,
     remove_response_adapter,
     response_adapter,
@@ -716,10 +717,10 @@ class Recorder:
             self.events.append("finally")
 
 
-def test_nothing_is_consumed_before_iteration() -> None:
+def test_only_the_first_chunk_is_taken_before_iteration() -> None:
     rec = Recorder(["a", "b"])
     resp = coerce(rec(), state())
-    assert rec.events == []
+    assert rec.events == ["started", "yield 'a'"]  # before the status is committed
     assert isinstance(resp.app_iter, StreamingBody)
     body = resp.app_iter
     assert next(body) == b"a"
@@ -728,11 +729,19 @@ def test_nothing_is_consumed_before_iteration() -> None:
     assert rec.events[-1] == "finally"
 
 
-def test_nothing_is_consumed_before_iteration_in_a_tuple() -> None:
-    rec = Recorder(["a"])
+def test_only_the_first_chunk_is_taken_before_iteration_in_a_tuple() -> None:
+    rec = Recorder(["a", "b"])
     resp = coerce((rec(), 201, {"X-A": "1"}), state())
-    assert rec.events == []
+    assert rec.events == ["started", "yield 'a'"]
     assert resp.status_code == 201
+
+
+def test_a_lazy_stream_is_not_started_before_iteration() -> None:
+    rec = Recorder(["a", "b"])
+    resp = coerce(lazy_stream(rec()), state())
+    assert rec.events == []
+    assert list(resp.app_iter) == [b"a", b"b"]
+    assert rec.events[-1] == "finally"
 
 
 def test_close_runs_the_generators_finally_without_gc() -> None:
@@ -761,8 +770,7 @@ def test_close_reaches_the_generator_through_wsgi_and_the_validator() -> None:
 def test_close_reaches_the_generator_on_head() -> None:
     rec = Recorder(["a", "b"])
     gen = rec()
-    next(gen)  # started, so that closing it runs its finally block
-    resp = coerce(gen, state())
+    resp = coerce(gen, state())  # started: its first chunk is taken
     _, _, body = call_wsgi(resp, method="HEAD")
     assert body == b""
     assert rec.events == ["started", "yield 'a'", "finally"]

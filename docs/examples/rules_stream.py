@@ -23,10 +23,11 @@ def countdown():
 environ = Request.blank("/").environ
 started = []
 body = countdown(environ, lambda status, headers: started.append((status, headers)))
-assert events == []  # nothing is read before the server iterates
+assert events == ["yield 3"]  # the first chunk only, before the status is committed
 status, headers = started[0]
 assert status == "200 OK"
 assert "Content-Length" not in dict(headers)
 assert next(iter(body)) == b"3\n"
+assert events == ["yield 3"]  # the rest is produced as the server iterates
 body.close()  # what a server does when the client goes away
 assert events == ["yield 3", "closed"]

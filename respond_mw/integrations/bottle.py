@@ -67,6 +67,7 @@ from typing import Any
 import bottle
 from webob import Response
 
+from ..bodies import raised_by_stream
 from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
 from ..calling import function_name
 from ..context import RequestState, reset_state, set_state
@@ -184,22 +185,26 @@ class RespondPlugin:
             environ = bottle.request.environ
             state = RequestState(None, name, content_type, environ)  # request built lazily
             token = set_state(state)
+            returned = False
             try:
                 try:
                     result = callback(*args, **kwargs)
+                    returned = True
+                    if isinstance(result, bottle.HTTPResponse):
+                        return result
+                    if "Content-Type" in bottle.response:
+                        state.text_type = bottle.response.content_type
+                    parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(result, state)
+                    if parts is not None:  # a fresh response: no webob.Response to run
+                        return _hand_over(*parts)
+                    response = coerce(result, state)
                 except Exception as error:
-                    response = response_from_exception(error)
+                    # the route's own HTTP errors, and its stream's before the first chunk;
+                    # the errors of the rules are Bottle's to handle
+                    own = not returned or raised_by_stream(error)
+                    response = response_from_exception(error) if own else None
                     if response is None:
                         raise
-                    return to_bottle(run_after_this_request(response, environ), environ, where)
-                if isinstance(result, bottle.HTTPResponse):
-                    return result
-                if "Content-Type" in bottle.response:
-                    state.text_type = bottle.response.content_type
-                parts = None if AFTER_THIS_REQUEST in environ else coerce_parts(result, state)
-                if parts is not None:  # a fresh response: no webob.Response to run
-                    return _hand_over(*parts)
-                response = coerce(result, state)  # its errors are Bottle's to handle
                 response = run_after_this_request(response, environ)
                 return to_bottle(response, environ, where)
             finally:

@@ -27,7 +27,7 @@ from ..wsgi import close_iterable
 from .body import ReplayableInput
 from .dispatch import Mounts, path_range, shifted, with_exc_info
 from .handlers import ErrorHandlers
-from .hooks import ClosingBody, Hooks
+from .hooks import ClosingBody, Hooks, legacy_body
 from .routes import Route, RouteState, not_allowed
 
 if TYPE_CHECKING:
@@ -461,10 +461,7 @@ class Middleware:
                 check_passthrough(response.status, response.headerlist, where)
             except ValueError as refused:
                 return self._errors.refused(refused, request, where, self.debug)
-        body = response.app_iter
-        if self.conditional and request.method == "HEAD":  # the body of a GET
-            close_iterable(body)
-            body = []
+        body = legacy_body(response, request.environ, self.conditional)
         return (response.status, response.headerlist, body), None
 
     def _respond(

@@ -17,13 +17,13 @@ from typing import Any
 from webob import Request, Response
 
 from ..aio import resolve
-from ..callbacks import AFTER_THIS_REQUEST, run_after_this_request
+from ..callbacks import AFTER_THIS_REQUEST, closing_callbacks, run_after_this_request
 from ..calling import argument_caller, function_name, plan_call, request_caller
 from ..context import RequestState, set_state
 from ..errors import ResponseFailed
 from ..responses import HTML
 from ..rules import coerce
-from ..wsgi import close_iterable
+from ..wsgi import close_iterable, take_over_close
 
 __all__ = ["ClosingBody", "Hooks"]
 
@@ -177,12 +177,10 @@ class ClosingBody:
         """Hand the server its own ``wsgi.file_wrapper`` object ``body`` rather than
         this one in front of it, so that the server keeps its fast path for files:
         ``body.close()``, which the server calls, then does what :meth:`close` does."""
-        original = getattr(body, "close", None)
-        try:
-            body.close = self.close
-        except AttributeError:  # an object that takes no new attribute: stand in front
+        original = take_over_close(body, self.close)
+        if original is None:  # an object that takes no new attribute: stand in front
             return self
-        self._body = _Closer(original)  # type: ignore[assignment]
+        self._body = original  # type: ignore[assignment]
         return body
 
     def close(self) -> None:
@@ -201,10 +199,13 @@ class ClosingBody:
             self._context.run(self._hooks.run_teardown, self._error, self._request)
 
 
-class _Closer:
-    """What is left of a body whose ``close`` :meth:`ClosingBody.around` took over."""
-
-    __slots__ = ("close",)
-
-    def __init__(self, close: Any) -> None:
-        self.close = close if close is not None else lambda: None
+def legacy_body(response: Response, environ: dict[str, Any], conditional: bool) -> Iterable[bytes]:
+    """The body of the wrapped application's own response as it goes out: as it came
+    -- but closed unread for a ``HEAD`` a ``conditional`` middleware let it answer as
+    a ``GET`` -- its close() then running the request's
+    :func:`~respond_mw.call_on_close` functions."""
+    body = response.app_iter
+    if conditional and environ.get("REQUEST_METHOD") == "HEAD":
+        close_iterable(body)
+        body = []
+    return closing_callbacks(body, environ)
