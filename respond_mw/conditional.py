@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
-from webob import Request, Response
+from webob import Response
+from webob.request import BaseRequest
 
 from .responses import drop_content
 from .wsgi import close_iterable
@@ -65,22 +67,23 @@ def _get_header(response: Response, name: str) -> str | None:
     return None
 
 
-def _read_whole(response: Response, limit: int) -> object:
+def _read_whole(response: Response, limit: int) -> Any:
     """The body of ``response`` read into a list when its ``Content-Length`` says at
     most ``limit`` bytes (the original iterable closed), else the body as it was."""
+    raw: Any = response  # WebOb's own field, which its app_iter property wraps
     length = _get_header(response, "content-length")
     if length is None or not (length.isascii() and length.isdigit()) or int(length) > limit:
-        return response._app_iter
-    original = response._app_iter
+        return raw._app_iter
+    original = raw._app_iter
     try:
         data = b"".join(original)
     finally:
         close_iterable(original)
-    response._app_iter = [data]
-    return response._app_iter
+    raw._app_iter = [data]
+    return raw._app_iter
 
 
-def make_conditional(response: Response, request: Request, read_up_to: int = 0) -> Response:
+def make_conditional(response: Response, request: BaseRequest, read_up_to: int = 0) -> Response:
     """Add an ETag to a buffered ``200`` response and answer ``If-None-Match``.
 
     Changes and returns ``response``: a matching ``If-None-Match`` on a ``GET`` or
@@ -100,7 +103,7 @@ def make_conditional(response: Response, request: Request, read_up_to: int = 0) 
         return response
     etag = _get_header(response, "etag")
     if etag is None:
-        body = response._app_iter
+        body = response.app_iter
         if type(body) is not list and read_up_to:
             body = _read_whole(response, read_up_to)
         if type(body) is not list:

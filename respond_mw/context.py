@@ -17,6 +17,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from webob.request import BaseRequest
+
 from .request import Request
 
 __all__ = ["RequestState", "current_request", "current_state"]
@@ -37,7 +39,7 @@ class RequestState:
 
     def __init__(
         self,
-        request: Request | None,
+        request: BaseRequest | None,
         view: str,
         text_type: str,
         environ: dict[str, Any] | None = None,
@@ -48,8 +50,9 @@ class RequestState:
         self.text_type = text_type
 
     @property
-    def request(self) -> Request | None:
-        """The request being handled (``None`` outside of a request)."""
+    def request(self) -> BaseRequest | None:
+        """The request being handled (``None`` outside of a request): the one given,
+        else a :class:`respond_mw.request.Request` built on first use."""
         request = self._request
         if request is None and self.environ is not None:
             request = self._request = Request(self.environ)
@@ -69,7 +72,7 @@ reset_state = _state.reset
 current_state = _state.get
 
 
-def current_request() -> Request:
+def current_request() -> BaseRequest:
     """Return the :class:`webob.Request` being handled.
 
     Works in views, error handlers, hooks and inside streaming generators while the

@@ -68,7 +68,7 @@ __all__ = [
 _response_call = Response.__call__
 
 
-class CheckedResponse(Response):  # type: ignore[misc]
+class CheckedResponse(Response):
     """A response that has left through the egress for its request, as
     :func:`checked_response` gives it to a host framework: taken as it is if it comes
     back (a ``@view`` called by Pyramid with the include), not checked twice."""
@@ -86,7 +86,8 @@ def _rendered(response: Response, environ: WSGIEnvironment) -> Parts:
     headers are checked against the body ``GET`` would get.
     """
     if not response.conditional_response and type(response).__call__ is _response_call:
-        return response._status, response._headerlist, response._app_iter
+        raw: Any = response  # WebOb's own fields, read without its properties' cost
+        return raw._status, raw._headerlist, raw._app_iter
     if environ.get("REQUEST_METHOD") == "HEAD":
         environ = dict(environ)
         environ["REQUEST_METHOD"] = "GET"
@@ -242,7 +243,8 @@ def finish(response: Response, environ: WSGIEnvironment, where: str) -> Parts:
     :raises ValueError: when the response is refused; its body is closed then.
     """
     if type(response) is CheckedResponse:
-        return response._status, response._headerlist, response._app_iter
+        checked: Any = response  # WebOb's own fields, read directly
+        return checked._status, checked._headerlist, checked._app_iter
     try:
         status, headerlist, body = _rendered(response, environ)
     except Exception as problem:  # a page WebOb cannot render (a text type without charset)

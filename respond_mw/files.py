@@ -455,7 +455,7 @@ def send_from_directory(directory: str | os.PathLike[str], path: str) -> Respons
 def _path_parts(value: Path, state: RequestState) -> Parts:
     """The parts of a file response: its headers are the file rule's own, valid and
     true (``Content-Length`` the size of its window), as the egress would send them."""
-    response = _from_path(value, state, 0)
+    response: Any = _from_path(value, state, 0)  # WebOb's own fields, read directly
     return response._status, response._headerlist, response._app_iter
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from webob import Response
@@ -307,5 +308,6 @@ def merge_headers(resp: Response, pairs: list[tuple[str, str]]) -> None:
     ``merged_headers``)."""
     if pairs:
         # what the headerlist property sets, without its cost
-        resp._headerlist = merged_headers(resp._headerlist, pairs)
-        resp._headers = None
+        raw: Any = resp  # WebOb's own fields
+        raw._headerlist = merged_headers(raw._headerlist, pairs)
+        raw._headers = None

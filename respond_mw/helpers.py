@@ -23,12 +23,16 @@ def http_exception(status: object, detail: str | None = None) -> webob_exc.WSGIH
     """
     line = parse_status(status)
     code = int(line[:3])
-    cls = webob_exc.status_map.get(code)
-    if cls is not None and line == f"{code} {cls.title}":
-        return cls(detail=detail)
-    if cls is None:
-        base = webob_exc.HTTPServerError if code >= 500 else webob_exc.HTTPClientError
-        cls = base if code >= 400 else webob_exc.WSGIHTTPException
+    mapped = webob_exc.status_map.get(code)
+    if mapped is not None and line == f"{code} {mapped.title}":
+        return mapped(detail=detail)
+    cls: type[webob_exc.WSGIHTTPException]
+    if mapped is not None:
+        cls = mapped
+    elif code >= 400:
+        cls = webob_exc.HTTPServerError if code >= 500 else webob_exc.HTTPClientError
+    else:
+        cls = webob_exc.WSGIHTTPException
     error = cls(detail=detail)
     error.status = line
     error.code = code

@@ -21,20 +21,20 @@ two differences, both about input the client controls (see :doc:`/guarantees`):
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import unquote_to_bytes
+from typing import Any, cast
+from urllib.parse import quote, unquote_to_bytes
 
 from webob import Request as WebObRequest
 from webob.exc import HTTPBadRequest
-from webob.multidict import GetDict, MultiDict
-from webob.request import PATH_SAFE, NoDefault, url_quote
+from webob.multidict import GetDict, MultiDict, NoVars
+from webob.request import NoDefault
 
 __all__ = ["BadRequestBody", "Request"]
 
 _FORMS = ("", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class BadRequestBody(HTTPBadRequest, ValueError):  # type: ignore[misc]
+class BadRequestBody(HTTPBadRequest, ValueError):
     """The request body cannot be read as what it says it is: answered ``400``.
 
     A :class:`ValueError` too, so that code written for WebOb's own errors
@@ -44,11 +44,15 @@ class BadRequestBody(HTTPBadRequest, ValueError):  # type: ignore[misc]
     """
 
 
+#: What WebOb leaves unquoted in a path.
+_PATH_SAFE = "/~!$&'()*+,;=:@"
+
+
 def _quoted(text: str) -> str:
-    return str(url_quote(text.encode("latin-1"), PATH_SAFE))
+    return quote(text.encode("latin-1"), _PATH_SAFE)
 
 
-class Request(WebObRequest):  # type: ignore[misc]
+class Request(WebObRequest):
     """A :class:`webob.Request` that reads any path and refuses bad bodies with ``400``.
 
     See :mod:`respond_mw.request`.
@@ -93,7 +97,7 @@ class Request(WebObRequest):  # type: ignore[misc]
         source = environ.get("QUERY_STRING", "")
         parsed = environ.get("webob._parsed_query_vars")
         if parsed is not None and parsed[1] == source:
-            return parsed[0]
+            return cast(GetDict, parsed[0])
         data = []
         if source:
             raw = source.encode("latin-1").replace(b"+", b" ")
@@ -106,7 +110,7 @@ class Request(WebObRequest):  # type: ignore[misc]
         return variables
 
     @property
-    def POST(self) -> MultiDict:
+    def POST(self) -> MultiDict[str, Any] | NoVars:
         """The form's variables; :class:`BadRequestBody` for a form that cannot be
         read (an unknown charset, a multipart body without a boundary)."""
         charset = self.charset
@@ -118,7 +122,7 @@ class Request(WebObRequest):  # type: ignore[misc]
         environ = self.environ
         parsed = environ.get("webob._parsed_post_vars")
         if parsed is not None and parsed[1] is self.body_file_raw:
-            return parsed[0]
+            return cast(MultiDict[str, Any], parsed[0])
         try:
             variables = self.decode(charset, "replace").POST
         except (ValueError, LookupError) as error:

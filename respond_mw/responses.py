@@ -42,10 +42,11 @@ def new_response(status: str, headerlist: list[tuple[str, str]], app_iter: Any) 
     constructor's defaults and parsing; used on the hot path.
     """
     resp: Response = _new_object(Response)
-    resp._status = status
-    resp._headers = None
-    resp._headerlist = headerlist
-    resp._app_iter = app_iter
+    raw: Any = resp  # WebOb's own fields, set directly
+    raw._status = status
+    raw._headers = None
+    raw._headerlist = headerlist
+    raw._app_iter = app_iter
     resp.conditional_response = False
     return resp
 
@@ -55,8 +56,9 @@ def drop_content(
 ) -> None:
     """Empty the body of ``resp`` (closing a streamed one) and remove the ``drop``
     headers (lower-case names): what a response without content must not carry."""
-    old = resp._app_iter
-    resp._app_iter = []
+    raw: Any = resp  # WebOb's own field, which its app_iter property wraps
+    old = raw._app_iter
+    raw._app_iter = []
     if type(old) is not list:
         close_iterable(old)
     resp.headerlist = [item for item in resp.headerlist if item[0].lower() not in drop]

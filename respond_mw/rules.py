@@ -76,7 +76,7 @@ application's answer and an error page are checked there the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from webob import Response
 
@@ -250,7 +250,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
     if whole is not None and line is not None and line[:3] != "200":
         # another status than the rule's own 200: the whole body, the request's
         # conditions (If-None-Match, Range) are not the rule's to answer
-        resp = whole(body, state, depth + 1)
+        resp: Any = whole(body, state, depth + 1)  # Any: WebOb's own _status is set
         resp._status = line
     else:
         resp = coerce_inner(body, state, depth + 1)
@@ -260,7 +260,7 @@ def _from_tuple(value: tuple[Any, ...], state: RequestState, depth: int) -> Resp
             resp._status = line
     if pairs:
         merge_headers(resp, pairs)
-    return resp
+    return cast(Response, resp)
 
 
 def _tuple_parts(value: tuple[Any, ...], state: RequestState) -> Parts | None:

@@ -295,7 +295,7 @@ class View:
                 response = self._error_response(error)
         if self.default_headers:
             add_missing_headers(response, self.default_headers)
-        if self.conditional:
+        if self.conditional and state.request is not None:
             response = make_conditional(response, state.request)
         return send(
             response,

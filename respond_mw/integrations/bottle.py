@@ -202,9 +202,10 @@ class RespondPlugin:
                     # the route's own HTTP errors, and its stream's before the first chunk;
                     # the errors of the rules are Bottle's to handle
                     own = not returned or raised_by_stream(error)
-                    response = response_from_exception(error) if own else None
-                    if response is None:
+                    answer = response_from_exception(error) if own else None
+                    if answer is None:
                         raise
+                    response = answer
                 response = run_after_this_request(response, environ)
                 return to_bottle(response, environ, where)
             finally:

@@ -179,7 +179,7 @@ class ErrorHandlers:
                 if response is not None:
                     return response, None, where
             default = internal_error(error, where, debug)
-            server_error = webob_exc.HTTPInternalServerError()
+            server_error: Any = webob_exc.HTTPInternalServerError()  # Flask's attribute, added
             server_error.original_exception = error
             found = self.find(server_error)
             if found is None:
@@ -189,7 +189,7 @@ class ErrorHandlers:
         if isinstance(error, webob_exc.HTTPInternalServerError) and not hasattr(
             error, "original_exception"
         ):
-            error.original_exception = None  # as Flask: the idiom "is not None" works
+            error.original_exception = None  # type: ignore[attr-defined]  # as Flask
         func, call = found
         state = RequestState(request, function_name(func), HTML)
         set_state(state)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from webob import Response
 from webob import exc as webob_exc
+from webob.request import BaseRequest
 
 from ..calling import Plan, function_name, plan_call
 from ..context import RequestState
@@ -74,7 +75,9 @@ def _check_url_parameters(
             )
 
 
-def _route_caller(func: Callable[..., Any], plan: Plan) -> Callable[[Request, dict[str, Any]], Any]:
+def _route_caller(
+    func: Callable[..., Any], plan: Plan
+) -> Callable[[BaseRequest, dict[str, Any]], Any]:
     """``call(request, params)`` calling ``func`` with the URL parameters by keyword."""
     if plan.request == "positional":
         return lambda request, kwargs: func(request, **kwargs)
@@ -140,7 +143,7 @@ class Route:
         self.direct: Callable[..., Any] | None = None if self.wants_request else func
         self.positional = self.direct is not None and _takes_first(func, pattern.names)
 
-    def respond(self, request: Request, params: dict[str, Any]) -> Response:
+    def respond(self, request: BaseRequest, params: dict[str, Any]) -> Response:
         """Call the function for ``request`` and coerce its return value (the
         middleware sends it through the egress).
 
@@ -177,11 +180,11 @@ class RouteState(RequestState):
         self._params: dict[str, Any] | None = params  # shared with the router's cache
 
     @property
-    def request(self) -> Request:
+    def request(self) -> BaseRequest:
         request = self._request
         if request is None:
             self.store_params()
-            request = self._request = Request(self.environ)
+            request = self._request = Request(self.environ)  # type: ignore[arg-type]  # always set here
         return request
 
     def store_params(self) -> None:
