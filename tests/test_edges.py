@@ -19,14 +19,17 @@ from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any
 
+import attrs
 import bottle
+import msgspec
+import pydantic
 import pytest
 import webob.exc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from webob import Request, Response
 
-from respond_mw import abort, coerce, make_response, view
+from respond_mw import abort, coerce, event_stream, lazy_stream, make_response, ndjson, view
 from respond_mw.context import RequestState, reset_state, set_state
 from respond_mw.responses import HTML
 from respond_mw.wsgi import close_iterable
@@ -376,6 +379,30 @@ def _gen(chunks: list[Any]) -> Iterator[Any]:
     yield from chunks
 
 
+def _aborting_gen(status: int) -> Iterator[Any]:
+    abort(status)  # before the first chunk: answered as the error it is
+    yield "never"
+
+
+class PydanticItem(pydantic.BaseModel):
+    name: str
+    tags: list[str]
+
+
+@attrs.define
+class AttrsItem:
+    name: str
+    tags: list[str]
+
+
+class MsgspecItem(msgspec.Struct):
+    name: str
+    tags: list[str]
+
+
+MODEL_CLASSES: list[Any] = [PydanticItem, AttrsItem, MsgspecItem]
+
+
 texts = st.text(max_size=6) | st.sampled_from(["héllo", "日本", "", "<b>x</b>"])
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=3),
@@ -394,7 +421,37 @@ str_bodies = texts.map(lambda s: (repr(s), lambda: s))
 bytes_bodies = st.binary(max_size=6).map(lambda b: (repr(b), lambda: b))
 json_body_specs = json_bodies.map(lambda v: (repr(v), lambda: v))
 generator_bodies = chunk_lists.map(lambda c: (f"iter({c!r})", lambda: _gen(c)))
-plain_bodies = st.one_of(str_bodies, bytes_bodies, json_body_specs, generator_bodies)
+# the values of the newer rules and helpers: model objects, a stream that aborts before
+# its first chunk, lazy_stream(), event_stream() and ndjson()
+model_bodies = st.builds(
+    lambda cls, name, tags: (
+        f"{cls.__name__}({name!r}, {tags!r})",
+        lambda: cls(name=name, tags=tags),
+    ),
+    st.sampled_from(MODEL_CLASSES),
+    st.text(max_size=4),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+aborting_bodies = st.sampled_from([404, 409, 503]).map(
+    lambda code: (f"aborting_gen({code})", lambda: _aborting_gen(code))
+)
+lazy_bodies = chunk_lists.map(lambda c: (f"lazy_stream(iter({c!r}))", lambda: lazy_stream(_gen(c))))
+event_bodies = st.lists(texts | json_values, max_size=3).map(
+    lambda items: (f"event_stream({items!r})", lambda: event_stream(iter(items)))
+)
+ndjson_bodies = st.lists(json_values, max_size=3).map(
+    lambda items: (f"ndjson({items!r})", lambda: ndjson(iter(items)))
+)
+plain_bodies = st.one_of(
+    str_bodies,
+    bytes_bodies,
+    json_body_specs,
+    generator_bodies,
+    model_bodies,
+    lazy_bodies,
+    event_bodies,
+    ndjson_bodies,
+)
 
 final_codes = st.sampled_from(
     [200, 201, 202, 204, 205, 299, 301, 302, 304, 400, 404, 409, 418, 500, 503, 599]
@@ -658,7 +715,13 @@ returned_cases = st.one_of(
     wsgi_apps().map(_returned),
     http_exceptions(),
 )
-any_cases = returned_cases | aborts()
+# a stream that aborts before its first chunk raises where the others return: not for
+# the edges where raising differs (an error handler's, view(request)'s)
+any_cases = (
+    returned_cases
+    | aborts()
+    | aborting_bodies.map(lambda spec: Case(spec[0], spec[1], raises=True))
+)
 
 
 def cases_for(edge: Edge) -> st.SearchStrategy[Case]:
