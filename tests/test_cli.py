@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 import respond_mw
-from respond_mw import cli, view
+from respond_mw import accesslog, cli, view
 
 from .subprocess_support import ROOT, environment, read_line
 from .wsgi_support import blank_environ, call_wsgi, open_wsgi
@@ -359,7 +359,7 @@ def test_a_streamed_body_is_counted_and_logged_when_closed(access: Any) -> None:
     logger, recorded = access
     events: list[str] = []
     environ = blank_environ("/x?y=1", remote_addr="10.0.0.7")
-    _, body = open_wsgi(cli.AccessLog(streaming_app(events), logger), environ=environ)
+    _, body = open_wsgi(accesslog.AccessLog(streaming_app(events), logger), environ=environ)
     assert b"".join(body) == b"one three"
     assert recorded.lines == []  # not before the server closes the body
     body.close()
@@ -374,7 +374,7 @@ def test_a_streamed_body_is_counted_and_logged_when_closed(access: Any) -> None:
 def test_a_body_closed_early_logs_what_was_sent(access: Any) -> None:
     logger, recorded = access
     events: list[str] = []
-    _, body = open_wsgi(cli.AccessLog(streaming_app(events), logger))
+    _, body = open_wsgi(accesslog.AccessLog(streaming_app(events), logger))
     assert next(iter(body)) == b"one "
     body.close()  # the client went away
     body.close()  # a second close() logs nothing more
@@ -393,7 +393,7 @@ def test_a_failing_log_breaks_neither_the_response_nor_close(access: Any) -> Non
     logger.addFilter(failing := FailingFilter())
     try:
         events: list[str] = []
-        result = call_wsgi(cli.AccessLog(streaming_app(events), logger))
+        result = call_wsgi(accesslog.AccessLog(streaming_app(events), logger))
     finally:
         logger.removeFilter(failing)
     assert result.body == b"one three"
@@ -403,7 +403,7 @@ def test_a_failing_log_breaks_neither_the_response_nor_close(access: Any) -> Non
 def test_the_body_is_closed_and_logged_when_its_close_raises(access: Any) -> None:
     logger, recorded = access
     events: list[str] = []
-    _, body = open_wsgi(cli.AccessLog(streaming_app(events, fail_close=True), logger))
+    _, body = open_wsgi(accesslog.AccessLog(streaming_app(events, fail_close=True), logger))
     list(body)
     with pytest.raises(OSError, match="close failed"):
         body.close()
@@ -418,7 +418,7 @@ def test_an_application_that_raises_is_logged_as_500(access: Any) -> None:
         raise LookupError("no")
 
     with pytest.raises(LookupError):
-        open_wsgi(cli.AccessLog(app, logger), "/boom")
+        open_wsgi(accesslog.AccessLog(app, logger), "/boom")
     [line] = recorded.lines
     assert '"GET /boom HTTP/1.0" 500 - ' in line
 
@@ -431,7 +431,7 @@ def test_a_list_body_keeps_its_length_and_write_is_counted(access: Any) -> None:
         write(b"written ")
         return [b"listed"]
 
-    start_response, body = open_wsgi(cli.AccessLog(app, logger))
+    start_response, body = open_wsgi(accesslog.AccessLog(app, logger))
     assert len(body) == 1  # waitress uses it to give one chunk a Content-Length
     assert list(body) == [b"listed"]
     assert start_response.written == [b"written "]
@@ -482,7 +482,7 @@ def test_the_servers_file_wrapper_is_handed_back(
         return wrapper
 
     environ = dict(blank_environ("/data.bin"), **{"wsgi.file_wrapper": wrapper_class})
-    _, body = open_wsgi(cli.AccessLog(app, logger), environ=environ)
+    _, body = open_wsgi(accesslog.AccessLog(app, logger), environ=environ)
     assert type(body) is wrapper_class  # the server can still send it its own way
     assert len(recorded.lines) == logged_before_close
     body.close()
@@ -496,12 +496,12 @@ def test_a_request_cannot_forge_a_log_line(access: Any) -> None:
     environ = blank_environ("/")
     environ["PATH_INFO"] = '/a\n127.0.0.1 "GET /forged" 200'
     environ["QUERY_STRING"] = "q=1"
-    call_wsgi(cli.AccessLog(view(lambda: "ok"), logger), environ=environ)
+    call_wsgi(accesslog.AccessLog(view(lambda: "ok"), logger), environ=environ)
     [line] = recorded.lines
     assert "\n" not in line
     assert '"GET /a%0A127.0.0.1%20%22GET%20/forged%22%20200?q=1 HTTP/1.0"' in line
     environ = dict(blank_environ("/"), REQUEST_URI='/raw"\x7f', REMOTE_ADDR="a b")
-    call_wsgi(cli.AccessLog(view(lambda: "ok"), logger), environ=environ)
+    call_wsgi(accesslog.AccessLog(view(lambda: "ok"), logger), environ=environ)
     assert recorded.lines[1].startswith('a\\x20b "GET /raw\\x22\\x7f HTTP/1.0" 200 2 ')
 
 
@@ -511,7 +511,7 @@ def test_a_request_cannot_forge_a_log_line(access: Any) -> None:
 @pytest.fixture
 def access_logger_restored() -> Iterator[None]:
     """The ``respond_mw.access`` logger as it was, after a test that ran ``main()``."""
-    logger = cli.access_logger
+    logger = accesslog.access_logger
     handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
     yield
     logger.handlers[:] = handlers
