@@ -72,6 +72,9 @@ class StreamingBody:
         except BaseException:
             self.close()
             raise
+        if type(chunk) is str:
+            self._first = chunk.encode("utf-8")
+            return
         try:
             self._first = self._encoded(chunk)
         except TypeError:
@@ -98,6 +101,8 @@ class StreamingBody:
             raise
         if type(chunk) is bytes:
             return chunk
+        if type(chunk) is str:
+            return chunk.encode("utf-8")
         try:
             return self._encoded(chunk)
         except TypeError as error:

@@ -99,6 +99,13 @@ def _parse_date(value: str) -> int | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _etag(mtime_ns: int, size: int, position: int) -> str:
+    """The strong ETag of a file's body: its modification time, size and the position
+    the body starts at (when not 0), in hexadecimal."""
+    return f'"{mtime_ns:x}-{size:x}' + (f"-{position:x}" if position else "") + '"'
+
+
 def _precondition_failed(environ: WSGIEnvironment, etag: str | None, mtime: int | None) -> bool:
     """Whether ``If-Match`` (strong comparison) or, without it, ``If-Unmodified-Since``
     rules the file out (RFC 9110 13.1.1, 13.1.4, evaluated in the order of 13.2.2)."""
@@ -195,13 +202,22 @@ def _if_range_allows(environ: WSGIEnvironment, etag: str | None, mtime: int | No
 
 
 def _content_type(name: object) -> str:
+    if type(name) is str:
+        return _type_of_name(name)
     if isinstance(name, (str, os.PathLike)):
         text = os.fspath(name)
         if isinstance(text, str):
-            base = os.path.basename(text)
-            dot = base.find(".")
-            return _type_of_suffixes("" if dot < 0 else base[dot:])
+            return _type_of_name(text)
     return "application/octet-stream"
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_of_name(name: str) -> str:
+    """The type of a file named ``name`` (the files served again and again have the
+    same names)."""
+    base = os.path.basename(name)
+    dot = base.find(".")
+    return _type_of_suffixes("" if dot < 0 else base[dot:])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -268,17 +284,19 @@ def _file_response(
     if st is not None:
         mtime = int(st.st_mtime)
         position = extent[0] if extent else 0
-        etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}' + (f"-{position:x}" if position else "") + '"'
-        headers.append(("Last-Modified", _http_date(int(st.st_mtime))))
+        etag = _etag(st.st_mtime_ns, st.st_size, position)
+        headers.append(("Last-Modified", _http_date(mtime)))
         headers.append(("ETag", etag))
     if extent is None:  # not seekable: streamed as it comes
         return new_response("200 OK", headers, FileBody(file))
     start, size = extent
     headers.append(("Accept-Ranges", "bytes"))
-    request = state.request if conditions else None
-    method = request.method if request is not None else None
-    if request is not None and method in ("GET", "HEAD"):
-        environ = request.environ
+    # the environ, without building a request for it (a view that never asked)
+    environ = state.environ if conditions else None
+    if environ is None and conditions and state.request is not None:
+        environ = state.request.environ
+    method = None if environ is None else environ.get("REQUEST_METHOD")
+    if environ is not None and method in ("GET", "HEAD"):
         if _precondition_failed(environ, etag, mtime):
             file.close()
             return _empty(
@@ -347,11 +365,18 @@ def _serve_file(value: IO[Any], state: RequestState, conditions: bool) -> Respon
 _NOT_FOUND_ERRORS = frozenset({errno.ENAMETOOLONG, errno.ELOOP})
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    """Open without blocking: opening a FIFO must not hang the thread (it is refused
+    once open, as not a regular file)."""
+    return os.open(path, flags | _NONBLOCK)
+
+
 def _open(path: Path, state: RequestState) -> tuple[IO[bytes], os.stat_result]:
-    # O_NONBLOCK: opening a FIFO must not hang the thread (it is refused below).
-    flags = getattr(os, "O_NONBLOCK", 0)
     try:
-        file = open(path, "rb", opener=lambda p, f: os.open(p, f | flags))  # noqa: SIM115
+        file = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115
     except (FileNotFoundError, NotADirectoryError):
         raise HTTPNotFound() from None
     except IsADirectoryError:
