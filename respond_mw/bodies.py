@@ -81,8 +81,35 @@ class StreamingBody:
             self.close()
             raise
 
-    def __iter__(self) -> StreamingBody:
-        return self
+    def __iter__(self) -> Iterator[bytes]:
+        """The chunks, as a generator: what a server iterates resumes a frame per
+        chunk rather than calling :meth:`__next__` (which gives the same chunks, for
+        callers that call ``next()`` on the body itself)."""
+        first = self._first
+        if first is not None:
+            self._first = None
+            yield first
+        run, iterator = self._context.run, self._iterator
+        while True:
+            try:
+                chunk = run(next, iterator)
+            except StopIteration:
+                self.close()  # as __next__ does
+                return
+            except Exception:
+                log.exception("error while streaming the response of view %s", self._view)
+                raise
+            if type(chunk) is bytes:
+                yield chunk
+            elif type(chunk) is str:
+                yield chunk.encode("utf-8")
+            else:
+                try:
+                    encoded = self._encoded(chunk)
+                except TypeError as error:
+                    log.error("%s", error)
+                    raise
+                yield encoded
 
     def __next__(self) -> bytes:
         first = self._first
