@@ -5,9 +5,9 @@ coercion rules run that coroutine to completion and coerce its result, so ``asyn
 def`` works wherever a return value is coerced: :func:`~respond_mw.view`,
 ``Middleware`` routes, error handlers and ``before_request`` hooks. An **async
 generator** (or any async iterator) returned by a view is streamed like a sync
-generator: nothing runs before the server iterates, each step runs with
-:func:`~respond_mw.current_request` available, ``str`` chunks are UTF-8 encoded, and
-closing the WSGI iterable runs the generator's ``aclose()``.
+generator: only its first chunk is taken before the status is committed, each step
+runs with :func:`~respond_mw.current_request` available, ``str`` chunks are UTF-8
+encoded, and closing the WSGI iterable runs the generator's ``aclose()``.
 
 Where the coroutines run
 ------------------------

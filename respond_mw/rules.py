@@ -33,10 +33,11 @@ a coroutine (an ``async def`` view)    run to completion, its result coerced
                                        (:mod:`respond_mw.aio`)
 an async iterator or generator         streamed like an iterator, each step run on
                                        an event loop (:mod:`respond_mw.aio`)
-an iterator or generator of            streamed: nothing is read before the server
-``str``/``bytes``                      iterates, ``str`` chunks are UTF-8 encoded, no
-                                       ``Content-Length``, ``close()`` closes the
-                                       generator
+an iterator or generator of            streamed: only the first chunk is taken
+``str``/``bytes``                      before the status is committed (an error
+                                       before it is the view's), ``str`` chunks
+                                       UTF-8 encoded, no ``Content-Length``,
+                                       ``close()`` closes the generator
 any other callable                     run as a WSGI application against the current
                                        request (its body from the start, when the
                                        view read it); a streaming body stays

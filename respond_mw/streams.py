@@ -5,10 +5,10 @@
 ``application/x-ndjson`` one. Each item becomes one chunk of the body, which the server
 sends as soon as the item exists. Both give a :class:`webob.Response` whose body is
 the library's own :class:`~respond_mw.bodies.StreamingBody`, so everything that holds
-for a returned generator holds for them: nothing is read before the server iterates,
-the request's context is kept, ``close()`` closes the generator, and the response
-leaves through the egress (``HEAD`` gets no body). See the :doc:`/guides/streaming`
-guide.
+for a returned generator holds for them -- but that no item is taken early: nothing is
+read before the server iterates, the request's context is kept, ``close()`` closes the
+generator, and the response leaves through the egress (``HEAD`` gets no body). See the
+:doc:`/guides/streaming` guide.
 
 These streams never take an item before the server asks for it, not even the first:
 an event stream often waits long for its first event, and the view should not wait
