@@ -5,6 +5,7 @@ See :mod:`respond_mw.rules` for the rules.
 
 from __future__ import annotations
 
+from . import aiorules  # noqa: F401 -- registers the rules of coroutines and async iterators
 from .adapters import remove_response_adapter as remove_response_adapter
 from .adapters import response_adapter as response_adapter
 from .aio import use_shared_loop as use_shared_loop

@@ -1,7 +1,8 @@
 """Async views and async generators on WSGI threads.
 
 A view may be an ``async def`` function. Calling it returns a coroutine, and the
-coercion rules run that coroutine to completion and coerce its result, so ``async
+coercion rules (:mod:`respond_mw.aiorules`) run that coroutine to completion with
+:func:`run` and coerce its result, so ``async
 def`` works wherever a return value is coerced: :func:`~respond_mw.view`,
 ``Middleware`` routes, error handlers and ``before_request`` hooks. An **async
 generator** (or any async iterator) returned by a view is streamed like a sync
@@ -42,18 +43,11 @@ import atexit
 import concurrent.futures
 import os
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextvars import Context, copy_context
 from typing import Any, TypeVar
 
-from webob import Response
-
-from .bodies import LazyAsyncStream, StreamingBody
-from .context import RequestState
-from .responses import new_response
-from .rules import coerce_inner, register_rule
-
-__all__ = ["CoroutineCancelled", "resolve", "run", "use_shared_loop"]
+__all__ = ["AsyncIteratorBridge", "CoroutineCancelled", "resolve", "run", "use_shared_loop"]
 
 T = TypeVar("T")
 
@@ -225,10 +219,6 @@ def resolve(value: Any) -> Any:
     return value
 
 
-def _from_coroutine(value: Coroutine[Any, Any, Any], state: RequestState, depth: int) -> Response:
-    return coerce_inner(run(value), state, depth + 1)
-
-
 # ------------------------------------------------------------------- async streams
 
 _DONE: Any = object()
@@ -275,18 +265,3 @@ class AsyncIteratorBridge:
 
     def __repr__(self) -> str:
         return f"<AsyncIteratorBridge {self._iterator!r}>"
-
-
-def _from_async_iterable(value: AsyncIterable[Any], state: RequestState, depth: int) -> Response:
-    iterator = aiter(value)
-    bridge = AsyncIteratorBridge(iterator, copy_context())
-    # The bridge runs each step in the captured context itself (possibly on another
-    # thread), so the StreamingBody around it only needs an empty context.
-    body = StreamingBody(bridge, state.view, Context())
-    if type(value) is not LazyAsyncStream:
-        body.peek()  # an error before the first chunk is answered as any other
-    return new_response("200 OK", [("Content-Type", state.text_type)], body)
-
-
-register_rule(Coroutine, _from_coroutine, protocol=True)
-register_rule(AsyncIterable, _from_async_iterable, protocol=True)
