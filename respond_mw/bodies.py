@@ -46,7 +46,7 @@ class StreamingBody:
     soon as the iterator is exhausted.
     """
 
-    __slots__ = ("_closed", "_context", "_first", "_iterator", "_view")
+    __slots__ = ("_chunks", "_closed", "_context", "_first", "_iterator", "_view")
 
     def __init__(self, iterator: Iterator[Any], view: str, context: Context | None = None) -> None:
         self._iterator = iterator
@@ -54,6 +54,7 @@ class StreamingBody:
         self._context = context if context is not None else copy_context()
         self._closed = False
         self._first: bytes | None = None
+        self._chunks: Iterator[bytes] | None = None
 
     def peek(self) -> None:
         """Take the first chunk now, before the status and headers are committed.
@@ -83,8 +84,8 @@ class StreamingBody:
 
     def __iter__(self) -> Iterator[bytes]:
         """The chunks, as a generator: what a server iterates resumes a frame per
-        chunk rather than calling :meth:`__next__` (which gives the same chunks, for
-        callers that call ``next()`` on the body itself)."""
+        chunk rather than calling a method. Generators made by several calls share
+        the body's state: each gives what the others have not."""
         first = self._first
         if first is not None:
             self._first = None
@@ -94,7 +95,9 @@ class StreamingBody:
             try:
                 chunk = run(next, iterator)
             except StopIteration:
-                self.close()  # as __next__ does
+                # Done: close now, for servers and frameworks that drop an iterable
+                # without calling close() when it turns out empty (Bottle does).
+                self.close()
                 return
             except Exception:
                 log.exception("error while streaming the response of view %s", self._view)
@@ -112,29 +115,11 @@ class StreamingBody:
                 yield encoded
 
     def __next__(self) -> bytes:
-        first = self._first
-        if first is not None:
-            self._first = None
-            return first
-        try:
-            chunk = self._context.run(next, self._iterator)
-        except StopIteration:
-            # Done: close now, for servers and frameworks that drop an iterable
-            # without calling close() when it turns out empty (Bottle does).
-            self.close()
-            raise
-        except Exception:
-            log.exception("error while streaming the response of view %s", self._view)
-            raise
-        if type(chunk) is bytes:
-            return chunk
-        if type(chunk) is str:
-            return chunk.encode("utf-8")
-        try:
-            return self._encoded(chunk)
-        except TypeError as error:
-            log.error("%s", error)
-            raise
+        """The next chunk, for callers that call ``next()`` on the body itself."""
+        chunks = self._chunks
+        if chunks is None:
+            chunks = self._chunks = iter(self)
+        return next(chunks)
 
     def _encoded(self, chunk: object) -> bytes:
         if type(chunk) is bytes:
